@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * The one contract between the renderer and its host. On the desktop the preload script
+ * implements it over validated IPC (`window.loupe`); in a plain browser the browser host
+ * implements it with web APIs. The renderer codes against this interface only.
+ */
+export interface LoupeBridge {
+  readonly host: 'electron' | 'browser';
+  appVersion(): Promise<string>;
+  /** Base URL of the referral service, without a trailing slash. */
+  serviceUrl(): Promise<string>;
+  /** Token storage: OS-encrypted (safeStorage) on the desktop, the tab's session in a browser. */
+  loadToken(): Promise<string | null>;
+  saveToken(token: string): Promise<void>;
+  clearToken(): Promise<void>;
+}
+
+/** IPC channel names and the schema of each call's argument and result, checked in main. */
+export const IPC = {
+  appVersion: { channel: 'loupe:app-version', args: z.tuple([]), result: z.string() },
+  serviceUrl: { channel: 'loupe:service-url', args: z.tuple([]), result: z.url() },
+  loadToken: { channel: 'loupe:token-load', args: z.tuple([]), result: z.string().nullable() },
+  saveToken: {
+    channel: 'loupe:token-save',
+    args: z.tuple([z.string().min(32).max(512).regex(/^[A-Za-z0-9_-]+$/)]),
+    result: z.undefined(),
+  },
+  clearToken: { channel: 'loupe:token-clear', args: z.tuple([]), result: z.undefined() },
+} as const;
+export type IpcName = keyof typeof IPC;
+
+/** The custom scheme the desktop app serves its renderer from (never file://). */
+export const APP_SCHEME = 'loupe';
+export const APP_ORIGIN = `${APP_SCHEME}://app`;

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { isValidNhsNumber } from '../domain/nhs-number';
+
+export const API_BASE = '/api/v1';
+export const API_VERSION = '1';
+
+export const Uuid = z.uuid();
+export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDate = z.iso.date();
+
+export const Role = z.enum(['consultant', 'registrar', 'referrer', 'admin']);
+export type Role = z.infer<typeof Role>;
+export const CLINICIAN_ROLES: readonly Role[] = ['consultant', 'registrar'];
+export const isClinician = (role: Role): boolean => CLINICIAN_ROLES.includes(role);
+
+export const Pathway = z.enum(['advice', 'usc', 'waiting-list']);
+export type Pathway = z.infer<typeof Pathway>;
+
+export const Sex = z.enum(['female', 'male', 'other', 'unknown']);
+export type Sex = z.infer<typeof Sex>;
+
+export const NhsNumber = z
+  .string()
+  .regex(/^\d{10}$/, 'NHS number must be ten digits')
+  .refine(isValidNhsNumber, 'NHS number fails the modulus-11 check');
+
+/** Free text typed by people: bounded so one field cannot exhaust storage or the UI. */
+export const Text = (max: number) => z.string().trim().min(1).max(max);
+
+export const UserRef = z.object({ id: Uuid, name: z.string().min(1).max(200), role: Role });
+export type UserRef = z.infer<typeof UserRef>;
