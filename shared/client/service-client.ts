@@ -49,6 +49,10 @@ export class ServiceClient {
     this.token = token;
   }
 
+  currentToken(): string | null {
+    return this.token;
+  }
+
   get authHeader(): Record<string, string> {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }

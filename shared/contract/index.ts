@@ -7,3 +7,4 @@ export * from './image';
 export * from './outcome';
 export * from './changes';
 export * from './mutations';
+export * from './referral-detail';

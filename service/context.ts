@@ -1,0 +1,14 @@
+import type { Config } from './config';
+import type { SessionService } from './auth/session-service';
+import type { ImageStore } from './images/image-store';
+import type { Repository } from './repo/repository';
+
+/** What every route needs; built once in `server.ts`, replaced piecewise in tests. */
+export interface ServiceContext {
+  config: Config;
+  repo: Repository;
+  store: ImageStore;
+  sessions: SessionService;
+  version: string;
+  now(): Date;
+}

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configFromArgs, UsageError } from './config';
+import { seedDemo } from './demo/seed';
+import { openService } from './open-service';
+import { buildServer } from './server';
+
+/** The line (and IPC message) the desktop app waits for; keep in step with electron/main. */
+export const LISTENING_PREFIX = 'Loupe referral service listening on ';
+
+async function main(): Promise<void> {
+  const config = configFromArgs(process.argv.slice(2), process.env);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  config.webRoot ??= path.resolve(here, '../renderer');
+
+  const ctx = await openService(config);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (config.demo) {
+    const seeded = await seedDemo(ctx, log);
+    if (seeded.users || seeded.referrals) log(`demo data: ${seeded.users} users, ${seeded.referrals} referrals (password "loupe-demo")`);
+  }
+  const app = await buildServer(ctx, { logger: true });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  process.stdout.write(`${LISTENING_PREFIX}${url}\n`);
+  process.send?.({ type: 'listening', url });
+
+  const stop = async () => {
+    await app.close();
+    await ctx.repo.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`Loupe referral service failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

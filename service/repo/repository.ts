@@ -1,0 +1,121 @@
+import type { EntityType, ImageRecord, Outcome, Referral, Role } from '../../shared/contract';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface SessionRow {
+  tokenHash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+  revokedAt: string | null;
+}
+
+export interface ChangeInput {
+  type: EntityType;
+  id: string;
+  version: number;
+  data: unknown;
+  deleted?: boolean;
+  /** The referring user may see this change too (clinicians always may). */
+  referrerUserId: string | null;
+}
+
+export interface StoredChange {
+  seq: number;
+  type: EntityType;
+  id: string;
+  version: number;
+  deleted: boolean;
+  data: unknown;
+}
+
+export interface Viewer {
+  userId: string;
+  role: Role;
+}
+
+export interface AuditInput {
+  actorId: string | null;
+  action: string;
+  entityType?: string;
+  entityId?: string;
+  /** Identifiers and outcomes only: never clinical free text. */
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actorId: string | null;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  detail: Record<string, string | number | boolean | null>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface MutationRecord {
+  id: string;
+  userId: string;
+  type: string;
+  entityId: string;
+  entityVersion: number;
+}
+
+/**
+ * Everything the service stores, behind one interface so SQLite (embedded) and PostgreSQL
+ * (a trust's central service) are interchangeable. Every call happens inside `transaction`
+ * or `read`, so a mutation, its change-feed entries and its audit event commit together.
+ */
+export interface Tx {
+  countUsers(): Promise<number>;
+  findUserByUsername(username: string): Promise<UserRow | undefined>;
+  getUser(id: string): Promise<UserRow | undefined>;
+  insertUser(user: UserRow): Promise<void>;
+
+  insertSession(session: SessionRow): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRow | undefined>;
+  touchSession(tokenHash: string, at: string): Promise<void>;
+  revokeSession(tokenHash: string, at: string): Promise<void>;
+
+  countReferrals(): Promise<number>;
+  getReferral(id: string): Promise<Referral | undefined>;
+  insertReferral(referral: Referral): Promise<void>;
+  updateReferral(referral: Referral): Promise<void>;
+  referralsForPatient(nhsNumber: string): Promise<Referral[]>;
+
+  getImage(id: string): Promise<ImageRecord | undefined>;
+  insertImage(image: ImageRecord, sha256: string): Promise<void>;
+  imagesForReferral(referralId: string): Promise<ImageRecord[]>;
+
+  getOutcome(id: string): Promise<Outcome | undefined>;
+  insertOutcome(outcome: Outcome): Promise<void>;
+  updateOutcome(outcome: Outcome): Promise<void>;
+  outcomesForReferral(referralId: string): Promise<Outcome[]>;
+
+  appendChange(change: ChangeInput): Promise<number>;
+  listChanges(afterSeq: number, limit: number, viewer: Viewer): Promise<StoredChange[]>;
+
+  getMutation(id: string): Promise<MutationRecord | undefined>;
+  recordMutation(record: MutationRecord, at: string): Promise<void>;
+
+  appendAudit(event: AuditInput, at: string): Promise<AuditEvent>;
+  auditForEntity(entityId: string): Promise<AuditEvent[]>;
+}
+
+export interface Repository {
+  readonly kind: 'sqlite' | 'postgres';
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,240 @@
+import { ImageRecord, Outcome, Referral, type EntityType, type Role } from '../../shared/contract';
+import { openSqlite, type SqliteDb } from '../db/sqlite';
+import { auditHash, GENESIS_HASH } from './audit-hash';
+import type { AuditEvent, AuditInput, ChangeInput, Repository, SessionRow, StoredChange, Tx, UserRow, Viewer } from './repository';
+
+type Row = Record<string, unknown>;
+
+const toUser = (r: Row): UserRow => ({
+  id: String(r.id),
+  username: String(r.username),
+  name: String(r.name),
+  role: r.role as Role,
+  passwordHash: String(r.password_hash),
+  disabled: r.disabled === 1,
+  createdAt: String(r.created_at),
+});
+
+const toSession = (r: Row): SessionRow => ({
+  tokenHash: String(r.token_hash),
+  userId: String(r.user_id),
+  createdAt: String(r.created_at),
+  expiresAt: String(r.expires_at),
+  lastSeenAt: String(r.last_seen_at),
+  revokedAt: r.revoked_at === null ? null : String(r.revoked_at),
+});
+
+const toAudit = (r: Row): AuditEvent => ({
+  seq: Number(r.seq),
+  at: String(r.at),
+  actorId: r.actor_id === null ? null : String(r.actor_id),
+  action: String(r.action),
+  entityType: r.entity_type === null ? null : String(r.entity_type),
+  entityId: r.entity_id === null ? null : String(r.entity_id),
+  detail: JSON.parse(String(r.detail)) as AuditEvent['detail'],
+  prevHash: String(r.prev_hash),
+  hash: String(r.hash),
+});
+
+/** What an audit hash commits to: every column but the hashes themselves. */
+export function auditHashInput(e: Omit<AuditEvent, 'prevHash' | 'hash'>): object {
+  return { seq: e.seq, at: e.at, actorId: e.actorId, action: e.action, entityType: e.entityType, entityId: e.entityId, detail: e.detail };
+}
+
+class SqliteTx implements Tx {
+  constructor(private readonly db: SqliteDb) {}
+
+  private get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.db.prepare(sql).get(...params) as Row | undefined;
+  }
+  private all(sql: string, ...params: unknown[]): Row[] {
+    return this.db.prepare(sql).all(...params) as Row[];
+  }
+  private run(sql: string, ...params: unknown[]): void {
+    this.db.prepare(sql).run(...params);
+  }
+
+  async countUsers() {
+    return Number(this.get('SELECT count(*) AS n FROM users')?.n ?? 0);
+  }
+  async findUserByUsername(username: string) {
+    const r = this.get('SELECT * FROM users WHERE username = ?', username);
+    return r && toUser(r);
+  }
+  async getUser(id: string) {
+    const r = this.get('SELECT * FROM users WHERE id = ?', id);
+    return r && toUser(r);
+  }
+  async insertUser(u: UserRow) {
+    this.run(
+      'INSERT INTO users (id, username, name, role, password_hash, disabled, created_at) VALUES (?,?,?,?,?,?,?)',
+      u.id, u.username, u.name, u.role, u.passwordHash, u.disabled ? 1 : 0, u.createdAt,
+    );
+  }
+
+  async insertSession(s: SessionRow) {
+    this.run(
+      'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, revoked_at) VALUES (?,?,?,?,?,?)',
+      s.tokenHash, s.userId, s.createdAt, s.expiresAt, s.lastSeenAt, s.revokedAt,
+    );
+  }
+  async getSession(tokenHash: string) {
+    const r = this.get('SELECT * FROM sessions WHERE token_hash = ?', tokenHash);
+    return r && toSession(r);
+  }
+  async touchSession(tokenHash: string, at: string) {
+    this.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', at, tokenHash);
+  }
+  async revokeSession(tokenHash: string, at: string) {
+    this.run('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL', at, tokenHash);
+  }
+
+  async countReferrals() {
+    return Number(this.get('SELECT count(*) AS n FROM referrals')?.n ?? 0);
+  }
+  async getReferral(id: string) {
+    const r = this.get('SELECT data FROM referrals WHERE id = ?', id);
+    return r && Referral.parse(JSON.parse(String(r.data)));
+  }
+  async insertReferral(ref: Referral) {
+    this.run(
+      'INSERT INTO referrals (id, version, status, pathway, nhs_number, referrer_user_id, received_at, due_at, data) VALUES (?,?,?,?,?,?,?,?,?)',
+      ref.id, ref.version, ref.status, ref.pathway, ref.patient.nhsNumber, ref.referrer.userId, ref.receivedAt, ref.dueAt, JSON.stringify(ref),
+    );
+  }
+  async updateReferral(ref: Referral) {
+    this.run('UPDATE referrals SET version = ?, status = ?, data = ? WHERE id = ?', ref.version, ref.status, JSON.stringify(ref), ref.id);
+  }
+  async referralsForPatient(nhsNumber: string) {
+    return this.all('SELECT data FROM referrals WHERE nhs_number = ? ORDER BY received_at', nhsNumber).map((r) =>
+      Referral.parse(JSON.parse(String(r.data))),
+    );
+  }
+
+  async getImage(id: string) {
+    const r = this.get('SELECT data FROM images WHERE id = ?', id);
+    return r && ImageRecord.parse(JSON.parse(String(r.data)));
+  }
+  async insertImage(img: ImageRecord, sha256: string) {
+    this.run('INSERT INTO images (id, referral_id, sha256, data) VALUES (?,?,?,?)', img.id, img.referralId, sha256, JSON.stringify(img));
+  }
+  async imagesForReferral(referralId: string) {
+    return this.all('SELECT data FROM images WHERE referral_id = ? ORDER BY rowid', referralId).map((r) =>
+      ImageRecord.parse(JSON.parse(String(r.data))),
+    );
+  }
+
+  async getOutcome(id: string) {
+    const r = this.get('SELECT data FROM outcomes WHERE id = ?', id);
+    return r && Outcome.parse(JSON.parse(String(r.data)));
+  }
+  async insertOutcome(o: Outcome) {
+    this.run(
+      'INSERT INTO outcomes (id, referral_id, version, status, author_id, data) VALUES (?,?,?,?,?,?)',
+      o.id, o.referralId, o.version, o.status, o.author.id, JSON.stringify(o),
+    );
+  }
+  async updateOutcome(o: Outcome) {
+    this.run('UPDATE outcomes SET version = ?, status = ?, data = ? WHERE id = ?', o.version, o.status, JSON.stringify(o), o.id);
+  }
+  async outcomesForReferral(referralId: string) {
+    return this.all('SELECT data FROM outcomes WHERE referral_id = ? ORDER BY rowid', referralId).map((r) =>
+      Outcome.parse(JSON.parse(String(r.data))),
+    );
+  }
+
+  async appendChange(c: ChangeInput) {
+    const info = this.db
+      .prepare('INSERT INTO changes (entity_type, entity_id, version, deleted, data, referrer_user_id) VALUES (?,?,?,?,?,?)')
+      .run(c.type, c.id, c.version, c.deleted ? 1 : 0, c.deleted ? null : JSON.stringify(c.data), c.referrerUserId);
+    return Number(info.lastInsertRowid);
+  }
+  async listChanges(afterSeq: number, limit: number, viewer: Viewer): Promise<StoredChange[]> {
+    // SQLite has one writer at a time and assigns seq at commit order, so a seq cursor never
+    // skips a late commit here; the PostgreSQL backend needs more care.
+    const rows =
+      viewer.role === 'referrer'
+        ? this.all('SELECT * FROM changes WHERE referrer_user_id = ? AND seq > ? ORDER BY seq LIMIT ?', viewer.userId, afterSeq, limit)
+        : this.all('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit);
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      type: r.entity_type as EntityType,
+      id: String(r.entity_id),
+      version: Number(r.version),
+      deleted: r.deleted === 1,
+      data: r.data === null ? null : (JSON.parse(String(r.data)) as unknown),
+    }));
+  }
+
+  async getMutation(id: string) {
+    const r = this.get('SELECT * FROM mutations WHERE id = ?', id);
+    return r && { id: String(r.id), userId: String(r.user_id), type: String(r.type), entityId: String(r.entity_id), entityVersion: Number(r.entity_version) };
+  }
+  async recordMutation(m: { id: string; userId: string; type: string; entityId: string; entityVersion: number }, at: string) {
+    this.run('INSERT INTO mutations (id, user_id, type, entity_id, entity_version, applied_at) VALUES (?,?,?,?,?,?)', m.id, m.userId, m.type, m.entityId, m.entityVersion, at);
+  }
+
+  async appendAudit(e: AuditInput, at: string): Promise<AuditEvent> {
+    const last = this.get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+    const seq = last ? Number(last.seq) + 1 : 1;
+    const prevHash = last ? String(last.hash) : GENESIS_HASH;
+    const event = { seq, at, actorId: e.actorId, action: e.action, entityType: e.entityType ?? null, entityId: e.entityId ?? null, detail: e.detail ?? {} };
+    const hash = auditHash(prevHash, auditHashInput(event));
+    this.run(
+      'INSERT INTO audit_events (seq, at, actor_id, action, entity_type, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
+      seq, at, event.actorId, event.action, event.entityType, event.entityId, JSON.stringify(event.detail), prevHash, hash,
+    );
+    return { ...event, prevHash, hash };
+  }
+  async auditForEntity(entityId: string) {
+    return this.all('SELECT * FROM audit_events WHERE entity_id = ? ORDER BY seq', entityId).map(toAudit);
+  }
+}
+
+/**
+ * better-sqlite3 is synchronous, but the repository interface is async (PostgreSQL is). A
+ * queue serialises transactions so an `await` inside one can never interleave another's
+ * statements on the single connection.
+ */
+export class SqliteRepository implements Repository {
+  readonly kind = 'sqlite' as const;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly tx: SqliteTx;
+
+  constructor(readonly db: SqliteDb) {
+    this.tx = new SqliteTx(db);
+  }
+
+  static open(file: string): SqliteRepository {
+    return new SqliteRepository(openSqlite(file));
+  }
+
+  private serialise<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.serialise(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.serialise(() => fn(this.tx));
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.db.close();
+  }
+}
