@@ -19,7 +19,7 @@ export default defineConfig({
       rollupOptions: {
         input: resolve('electron/preload/index.ts'),
         external: ['electron'],
-        output: { format: 'cjs', entryFileNames: 'index.cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: 'index.cjs', codeSplitting: false },
       },
     },
   },

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   process.stdout.write(`${LISTENING_PREFIX}${url}\n`);
-  process.send?.({ type: 'listening', url });
+  const announcement = { type: 'listening', url };
+  process.send?.(announcement);
+  // Under Electron's utilityProcess the channel to the parent is `process.parentPort`.
+  (process as NodeJS.Process & { parentPort?: { postMessage(message: unknown): void } }).parentPort?.postMessage(announcement);
 
   const stop = async () => {
     await app.close();

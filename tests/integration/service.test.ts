@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangesPage, ReferralCreated, ReferralDetail, type Mutation } from '../../shared/contract';
+import { ReferralCreated, ReferralDetail, type ChangesPage, type Mutation } from '../../shared/contract';
 import { ServiceError, type ServiceClient } from '../../shared/client/service-client';
-import { parseDzi, dziMaxLevel } from '../../shared/dzi';
+import { dziMaxLevel } from '../../shared/dzi';
 import { PASSWORD, postReferral, referralBody, startService, testJpeg, type RunningService } from './harness';
 
 let svc: RunningService;
@@ -173,7 +173,7 @@ describe('mutations and the change feed', () => {
     const outcomes = changes.filter((c) => c.type === 'outcome' && c.id === m.entityId);
     expect(outcomes).toHaveLength(1);
     const ref = changes.filter((c) => c.type === 'referral' && c.id === referral.id).at(-1);
-    expect(ref?.type === 'referral' && ref.data.status).toBe('done');
+    expect(ref?.type === 'referral' && ref.data?.status).toBe('done');
     const seqs = changes.map((c) => c.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });
@@ -235,7 +235,7 @@ describe('mutations and the change feed', () => {
     // gp sees the final outcome on their referral, never the registrar's awaiting-signoff draft
     const gpOutcomes = seenByGp.filter((c) => c.type === 'outcome');
     expect(gpOutcomes.length).toBeGreaterThan(0);
-    for (const c of gpOutcomes) expect(c.type === 'outcome' && c.data.status).toBe('final');
+    for (const c of gpOutcomes) expect(c.type === 'outcome' && c.data?.status).toBe('final');
   });
 });
 

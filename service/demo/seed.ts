@@ -1,0 +1,71 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Role } from '../../shared/contract';
+import { newUser } from '../auth/session-service';
+import type { ServiceContext } from '../context';
+import { applyMutation } from '../domain/apply-mutation';
+import { createReferral, type UploadedImage } from '../referrals/create-referral';
+import { demoReferrals, type DemoReferral } from './cases';
+
+export const DEMO_PASSWORD = 'loupe-demo';
+
+export const DEMO_USERS: readonly { username: string; name: string; role: Role }[] = [
+  { username: 'consultant', name: 'Dr Helen Carter', role: 'consultant' },
+  { username: 'registrar', name: 'Dr Tom Okafor', role: 'registrar' },
+  { username: 'gp', name: 'Dr Priya Shah', role: 'referrer' },
+  { username: 'admin', name: 'Service Administrator', role: 'admin' },
+];
+
+type Log = (line: string) => void;
+
+/**
+ * Seeds an empty database with the demo users and synthetic referrals. Every image goes
+ * through the same ingest pipeline as an upload, and historical outcomes through the same
+ * mutation code as a clinician's, so the demo exercises the real paths.
+ */
+export async function seedDemo(ctx: ServiceContext, log: Log = () => {}): Promise<{ users: number; referrals: number }> {
+  let users = 0;
+  if ((await ctx.repo.read((tx) => tx.countUsers())) === 0) {
+    const rows = await Promise.all(DEMO_USERS.map((u) => newUser(u.username, u.name, u.role, DEMO_PASSWORD)));
+    await ctx.repo.transaction(async (tx) => {
+      for (const row of rows) await tx.insertUser(row);
+    });
+    users = rows.length;
+  }
+  if ((await ctx.repo.read((tx) => tx.countReferrals())) > 0) return { users, referrals: 0 };
+
+  const [gp, consultant] = await ctx.repo.read(async (tx) => [await tx.findUserByUsername('gp'), await tx.findUserByUsername('consultant')]);
+  if (!gp || !consultant) throw new Error('demo users gp and consultant are needed to seed referrals');
+  const cases = demoReferrals(ctx.now()).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  const started = Date.now();
+  for (const [i, demo] of cases.entries()) {
+    await seedOne(ctx, demo, gp, consultant);
+    log(`seeded demo referral ${i + 1}/${cases.length}`);
+  }
+  log(`seeded ${cases.length} demo referrals in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { users, referrals: cases.length };
+}
+
+async function seedOne(ctx: ServiceContext, demo: DemoReferral, gp: { id: string; name: string; role: Role }, consultant: { id: string; name: string; role: Role }) {
+  const dir = await ctx.store.stagingDir();
+  try {
+    const uploads = new Map<string, UploadedImage>();
+    for (const [part, render] of Object.entries(demo.files)) {
+      const bytes = await render();
+      const tempFile = path.join(dir, `${part}.upload`);
+      await writeFile(tempFile, bytes);
+      uploads.set(part, { part, tempFile, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+    const created = await createReferral({ repo: ctx.repo, store: ctx.store, limits: ctx.config.limits }, demo.submission, uploads, gp, demo.receivedAt);
+    if (demo.priorOutcome) {
+      const decidedAt = new Date(demo.receivedAt.getTime() + 24 * 3600_000);
+      const result = await ctx.repo.transaction((tx) =>
+        applyMutation(tx, consultant, { id: randomUUID(), type: 'outcome.submit', entityId: randomUUID(), payload: { referralId: created.id, ...demo.priorOutcome }, clientTime: decidedAt.toISOString() }, decidedAt),
+      );
+      if (result.status !== 'applied') throw new Error(`demo outcome for ${demo.key} was ${result.status}: ${result.error?.message}`);
+    }
+  } finally {
+    await ctx.store.discard(dir);
+  }
+}
