@@ -30,6 +30,7 @@ export default defineConfig({
     build: {
       outDir: resolve('out/renderer'),
       emptyOutDir: true,
+      minify: true,
       rollupOptions: { input: resolve('renderer/index.html') },
     },
   },

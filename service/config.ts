@@ -57,5 +57,6 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
   for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
   const parsed = Config.safeParse(raw);
   if (!parsed.success) throw new UsageError(`${z.prettifyError(parsed.error)}\n${USAGE}`);
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+  const { dataDir, webRoot } = parsed.data;
+  return { ...parsed.data, dataDir: path.resolve(dataDir), ...(webRoot ? { webRoot: path.resolve(webRoot) } : {}) };
 }

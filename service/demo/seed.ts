@@ -41,7 +41,7 @@ export async function seedDemo(ctx: ServiceContext, log: Log = () => {}): Promis
   const started = Date.now();
   for (const [i, demo] of cases.entries()) {
     await seedOne(ctx, demo, gp, consultant);
-    log(`seeded demo referral ${i + 1}/${cases.length}`);
+    if ((i + 1) % 10 === 0) log(`seeded demo referral ${i + 1}/${cases.length}`);
   }
   log(`seeded ${cases.length} demo referrals in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { users, referrals: cases.length };

@@ -1,0 +1,86 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useImagesFor, useNow, useReferral, useSyncStatus } from '../data/hooks';
+import { groupImagesByLesion } from './group-images';
+import { ImageStrip } from './ImageStrip';
+import { ImageViewer } from './ImageViewer';
+import { OutcomeSection } from './OutcomeSection';
+import { PatientBanner } from './PatientBanner';
+import { ReferralDetails } from './ReferralDetails';
+
+interface Props {
+  referralId: string;
+  onBack(): void;
+}
+
+/** One referral: who, what the GP asks, the images, and the outcome. */
+export function CaseView({ referralId, onBack }: Props) {
+  const referral = useReferral(referralId);
+  const images = useImagesFor(referralId);
+  const status = useSyncStatus();
+  const now = useNow();
+  const groups = useMemo(() => groupImagesByLesion(images), [images]);
+  const numbered = useMemo(() => groups.flatMap((g) => g.images), [groups]);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const selected = numbered.find((n) => n.image.id === selectedId) ?? numbered[0] ?? null;
+
+  // Escape goes back to the worklist, unless the user is typing or in a menu.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.closest('input, textarea, select, [contenteditable="true"]') || t.isContentEditable)) return;
+      onBack();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onBack]);
+
+  const back = (
+    <a className="back-link" href="#/">
+      <span aria-hidden="true">← </span>Back to worklist
+    </a>
+  );
+
+  if (!referral) {
+    return (
+      <section className="case-missing">
+        {back}
+        {status.ready ? (
+          <>
+            <h1>Referral not found</h1>
+            <p className="muted">It may have been withdrawn, or it is not one you can see.</p>
+          </>
+        ) : (
+          <p role="status">{status.error ?? 'Loading referral…'}</p>
+        )}
+      </section>
+    );
+  }
+
+  return (
+    <article className="case" data-referral-id={referral.id} aria-label="Referral">
+      <div className="case-top">
+        {back}
+        <PatientBanner referral={referral} now={now} />
+      </div>
+      <div className="case-body">
+        <div className="case-side">
+          <ReferralDetails referral={referral} />
+          <OutcomeSection referralId={referral.id} />
+        </div>
+        <div className="case-images">
+          {numbered.length > 0 ? (
+            <>
+              <ImageStrip groups={groups} selectedId={selected?.image.id ?? null} onSelect={setSelectedId} />
+              {selected && <ImageViewer image={selected.image} label={selected.label} />}
+            </>
+          ) : (
+            <p className="panel muted">
+              {referral.imageIds.length ? 'Loading images…' : 'No images were sent with this referral.'}
+            </p>
+          )}
+        </div>
+      </div>
+    </article>
+  );
+}
