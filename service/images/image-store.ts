@@ -16,8 +16,13 @@ export interface ImageStore {
   /** Moves a finished pyramid (image.dzi, image_files/, thumbnail.jpg) into place. */
   commitPyramid(stagingDir: string, imageId: string): Promise<void>;
   removePyramid(imageId: string): Promise<void>;
-  /** Keeps the uploaded original under its SHA-256 (never served: it may carry GPS EXIF). */
-  keepOriginal(tempFile: string, sha256: string): Promise<void>;
+  /**
+   * Keeps the uploaded original under its SHA-256 (never served: it may carry GPS EXIF).
+   * Resolves true when this call stored it, false when the same bytes were already kept.
+   */
+  keepOriginal(tempFile: string, sha256: string): Promise<boolean>;
+  /** Removes an original this process stored moments ago for a referral that then failed. */
+  removeOriginal(sha256: string): Promise<void>;
   discard(p: string): Promise<void>;
   openTile(imageId: string, level: number, col: number, row: number, ext: string): Promise<ReadStream | undefined>;
   openThumbnail(imageId: string): Promise<ReadStream | undefined>;
@@ -63,13 +68,25 @@ export class FsImageStore implements ImageStore {
     await rm(this.pyramidDir(imageId), { recursive: true, force: true });
   }
 
-  async keepOriginal(tempFile: string, sha256: string): Promise<void> {
+  private originalPath(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error('originals are named by SHA-256');
-    const dest = path.join(this.originals, sha256.slice(0, 2), sha256);
+    return path.join(this.originals, sha256.slice(0, 2), sha256);
+  }
+
+  async keepOriginal(tempFile: string, sha256: string): Promise<boolean> {
+    const dest = this.originalPath(sha256);
     await mkdir(path.dirname(dest), { recursive: true });
     const exists = await stat(dest).then(() => true, () => false);
-    if (exists) await rm(tempFile, { force: true });
-    else await rename(tempFile, dest);
+    if (exists) {
+      await rm(tempFile, { force: true });
+      return false;
+    }
+    await rename(tempFile, dest);
+    return true;
+  }
+
+  async removeOriginal(sha256: string): Promise<void> {
+    await rm(this.originalPath(sha256), { force: true });
   }
 
   async discard(p: string): Promise<void> {

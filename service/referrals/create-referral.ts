@@ -24,8 +24,9 @@ type Actor = Pick<AuthUser, 'id' | 'name' | 'role'>;
 
 /**
  * Stores a referral whole or not at all: every image is decoded and built into a pyramid
- * first; only then are the pyramids moved into place and the rows, change-feed entries and
- * audit event written in one transaction. Any failure removes everything this call made.
+ * first; then the pyramids and originals are moved into place, and last the rows, change-feed
+ * entries and audit event are written in one transaction. Any failure before that commit
+ * removes every file this call placed; nothing after the commit can fail and undo it.
  */
 export async function createReferral(
   deps: IngestDeps,
@@ -36,6 +37,7 @@ export async function createReferral(
 ): Promise<ReferralCreated> {
   const staged: { imageId: string; dir: string; upload: UploadedImage; width: number; height: number }[] = [];
   const committed: string[] = [];
+  const keptOriginals: string[] = [];
   try {
     for (const part of uploads.keys()) {
       if (!submission.images.some((i) => i.part === part)) {
@@ -88,6 +90,7 @@ export async function createReferral(
     for (const s of staged) {
       await deps.store.commitPyramid(s.dir, s.imageId);
       committed.push(s.imageId);
+      if (await deps.store.keepOriginal(s.upload.tempFile, s.upload.sha256)) keptOriginals.push(s.upload.sha256);
     }
     await deps.repo.transaction(async (tx) => {
       await tx.insertReferral(referral);
@@ -101,10 +104,11 @@ export async function createReferral(
         receivedAt.toISOString(),
       );
     });
-    for (const s of staged) await deps.store.keepOriginal(s.upload.tempFile, s.upload.sha256);
+    // The commit above is the last step that can fail: from here the referral stands.
     return { id: referralId, images: staged.map((s, i) => ({ id: s.imageId, part: submission.images[i]!.part, width: s.width, height: s.height })) };
   } catch (err) {
     await Promise.all(committed.map((id) => deps.store.removePyramid(id)));
+    await Promise.all(keptOriginals.map((sha) => deps.store.removeOriginal(sha)));
     await Promise.all(staged.filter((s) => !committed.includes(s.imageId)).map((s) => deps.store.discard(s.dir)));
     throw err;
   } finally {
