@@ -5,6 +5,12 @@ import type { AuditEvent, AuditInput, ChangeInput, Repository, SessionRow, Store
 
 type Row = Record<string, unknown>;
 
+/** Entities are stored as their contract JSON in `data`; reading parses them back. */
+const entity = <T>(schema: { parse(value: unknown): T }) => (r: Row): T => schema.parse(JSON.parse(String(r.data)));
+const toReferral = entity(Referral);
+const toImage = entity(ImageRecord);
+const toOutcome = entity(Outcome);
+
 const toUser = (r: Row): UserRow => ({
   id: String(r.id),
   username: String(r.username),
@@ -94,7 +100,7 @@ class SqliteTx implements Tx {
   }
   async getReferral(id: string) {
     const r = this.get('SELECT data FROM referrals WHERE id = ?', id);
-    return r && Referral.parse(JSON.parse(String(r.data)));
+    return r && toReferral(r);
   }
   async insertReferral(ref: Referral) {
     this.run(
@@ -106,27 +112,23 @@ class SqliteTx implements Tx {
     this.run('UPDATE referrals SET version = ?, status = ?, data = ? WHERE id = ?', ref.version, ref.status, JSON.stringify(ref), ref.id);
   }
   async referralsForPatient(nhsNumber: string) {
-    return this.all('SELECT data FROM referrals WHERE nhs_number = ? ORDER BY received_at', nhsNumber).map((r) =>
-      Referral.parse(JSON.parse(String(r.data))),
-    );
+    return this.all('SELECT data FROM referrals WHERE nhs_number = ? ORDER BY received_at', nhsNumber).map(toReferral);
   }
 
   async getImage(id: string) {
     const r = this.get('SELECT data FROM images WHERE id = ?', id);
-    return r && ImageRecord.parse(JSON.parse(String(r.data)));
+    return r && toImage(r);
   }
   async insertImage(img: ImageRecord, sha256: string) {
     this.run('INSERT INTO images (id, referral_id, sha256, data) VALUES (?,?,?,?)', img.id, img.referralId, sha256, JSON.stringify(img));
   }
   async imagesForReferral(referralId: string) {
-    return this.all('SELECT data FROM images WHERE referral_id = ? ORDER BY rowid', referralId).map((r) =>
-      ImageRecord.parse(JSON.parse(String(r.data))),
-    );
+    return this.all('SELECT data FROM images WHERE referral_id = ? ORDER BY rowid', referralId).map(toImage);
   }
 
   async getOutcome(id: string) {
     const r = this.get('SELECT data FROM outcomes WHERE id = ?', id);
-    return r && Outcome.parse(JSON.parse(String(r.data)));
+    return r && toOutcome(r);
   }
   async insertOutcome(o: Outcome) {
     this.run(
@@ -138,9 +140,7 @@ class SqliteTx implements Tx {
     this.run('UPDATE outcomes SET version = ?, status = ?, data = ? WHERE id = ?', o.version, o.status, JSON.stringify(o), o.id);
   }
   async outcomesForReferral(referralId: string) {
-    return this.all('SELECT data FROM outcomes WHERE referral_id = ? ORDER BY rowid', referralId).map((r) =>
-      Outcome.parse(JSON.parse(String(r.data))),
-    );
+    return this.all('SELECT data FROM outcomes WHERE referral_id = ? ORDER BY rowid', referralId).map(toOutcome);
   }
 
   async appendChange(c: ChangeInput) {

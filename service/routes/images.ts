@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ReadStream } from 'node:fs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Uuid } from '../../shared/contract';
 import { renderDzi } from '../../shared/dzi';
@@ -22,8 +23,16 @@ function imageId(params: unknown): string {
   return p.data.id;
 }
 
-function sendStream(reply: FastifyReply, etag: string, type: string, stream: NodeJS.ReadableStream) {
-  return reply.header('cache-control', IMMUTABLE).header('etag', etag).type(type).send(stream);
+/**
+ * Sends an immutable JPEG, answering a matching revalidation with 304 before touching the
+ * disk; `what` names the resource in the 404.
+ */
+async function sendImmutableJpeg(req: FastifyRequest, reply: FastifyReply, etag: string, what: string, open: () => Promise<ReadStream | undefined>) {
+  reply.header('cache-control', IMMUTABLE).header('etag', etag);
+  if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+  const stream = await open();
+  if (!stream) throw notFound(what);
+  return reply.type('image/jpeg').send(stream);
 }
 
 export function imageRoutes(app: FastifyInstance, ctx: ServiceContext): void {
@@ -45,20 +54,14 @@ export function imageRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const p = TileParams.safeParse(req.params);
     if (!p.success) throw notFound('Tile');
     const [col, row, ext] = p.data.tile.split(/[_.]/) as [string, string, string];
-    const etag = `"${p.data.id}/${p.data.level}/${col}_${row}"`;
-    if (req.headers['if-none-match'] === etag) return reply.status(304).header('etag', etag).header('cache-control', IMMUTABLE).send();
-    const stream = await ctx.store.openTile(p.data.id, p.data.level, Number(col), Number(row), ext === 'jpg' ? 'jpeg' : ext);
-    if (!stream) throw notFound('Tile');
-    return sendStream(reply, etag, 'image/jpeg', stream);
+    return sendImmutableJpeg(req, reply, `"${p.data.id}/${p.data.level}/${col}_${row}"`, 'Tile', () =>
+      ctx.store.openTile(p.data.id, p.data.level, Number(col), Number(row), ext === 'jpg' ? 'jpeg' : ext),
+    );
   });
 
   app.get('/images/:id/thumbnail.jpg', async (req, reply) => {
     await requireUser(ctx, req, CLINICIANS);
     const id = imageId(req.params);
-    const etag = `"${id}/thumbnail"`;
-    if (req.headers['if-none-match'] === etag) return reply.status(304).header('etag', etag).header('cache-control', IMMUTABLE).send();
-    const stream = await ctx.store.openThumbnail(id);
-    if (!stream) throw notFound('Image');
-    return sendStream(reply, etag, 'image/jpeg', stream);
+    return sendImmutableJpeg(req, reply, `"${id}/thumbnail"`, 'Image', () => ctx.store.openThumbnail(id));
   });
 }
