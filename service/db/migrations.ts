@@ -88,4 +88,24 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
   `,
+  /* 2: annotations; refused sign-ins (throttling shared by every instance) */ `
+  CREATE TABLE annotations (
+    id TEXT PRIMARY KEY,
+    image_id TEXT NOT NULL REFERENCES images(id),
+    referral_id TEXT NOT NULL REFERENCES referrals(id),
+    version INTEGER NOT NULL,
+    author_id TEXT NOT NULL REFERENCES users(id),
+    deleted INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX annotations_referral ON annotations(referral_id);
+  CREATE TABLE sign_in_failures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    username TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX sign_in_failures_username ON sign_in_failures(username, at);
+  CREATE INDEX sign_in_failures_address ON sign_in_failures(address, at);
+  `,
 ];

@@ -1,4 +1,6 @@
-import type { EntityType, ImageRecord, Outcome, Referral, Role } from '../../shared/contract';
+import type { Annotation, AuditEvent, EntityType, ImageRecord, Outcome, Referral, Role } from '../../shared/contract';
+
+export type { AuditEvent };
 
 export interface UserRow {
   id: string;
@@ -52,16 +54,16 @@ export interface AuditInput {
   detail?: Record<string, string | number | boolean | null>;
 }
 
-export interface AuditEvent {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  action: string;
-  entityType: string | null;
-  entityId: string | null;
-  detail: Record<string, string | number | boolean | null>;
-  prevHash: string;
-  hash: string;
+export interface StoredAnnotation {
+  annotation: Annotation;
+  /** Deleted annotations keep their row (and id) so an id is never reused. */
+  deleted: boolean;
+}
+
+/** One refused sign-in, kept to throttle guessing across every instance of the service. */
+export interface SignInFailure {
+  username: string;
+  address: string;
 }
 
 export interface MutationRecord {
@@ -74,19 +76,34 @@ export interface MutationRecord {
 
 /**
  * Everything the service stores, behind one interface so SQLite (embedded) and PostgreSQL
- * (a trust's central service) are interchangeable. Every call happens inside `transaction`
- * or `read`, so a mutation, its change-feed entries and its audit event commit together.
+ * (a trust's central service, any number of instances) are interchangeable. Every call happens
+ * inside `transaction` or `read`, so a mutation, its change-feed entries and its audit event
+ * commit together.
+ *
+ * Write transactions are serialised across every instance sharing the database (SQLite: one
+ * writer; PostgreSQL: a transaction-scoped advisory lock taken first). That is what makes the
+ * change feed's `seq` follow commit order, so a `seq` cursor can never skip a change that
+ * commits late, and what keeps the audit hash chain from forking. Reads never wait for it.
  */
 export interface Tx {
   countUsers(): Promise<number>;
   findUserByUsername(username: string): Promise<UserRow | undefined>;
   getUser(id: string): Promise<UserRow | undefined>;
   insertUser(user: UserRow): Promise<void>;
+  listUsers(): Promise<UserRow[]>;
+  /** Replaces name, role, password hash and the disabled flag of an existing user. */
+  updateUser(user: UserRow): Promise<void>;
 
   insertSession(session: SessionRow): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRow | undefined>;
   touchSession(tokenHash: string, at: string): Promise<void>;
   revokeSession(tokenHash: string, at: string): Promise<void>;
+  revokeSessionsForUser(userId: string, at: string): Promise<number>;
+
+  recordSignInFailure(failure: SignInFailure, at: string): Promise<void>;
+  /** Failures for a username, or from an address, at or after `since`. */
+  countSignInFailures(key: { username: string } | { address: string }, since: string): Promise<number>;
+  clearSignInFailures(username: string): Promise<void>;
 
   countReferrals(): Promise<number>;
   getReferral(id: string): Promise<Referral | undefined>;
@@ -103,6 +120,13 @@ export interface Tx {
   updateOutcome(outcome: Outcome): Promise<void>;
   outcomesForReferral(referralId: string): Promise<Outcome[]>;
 
+  getAnnotation(id: string): Promise<StoredAnnotation | undefined>;
+  insertAnnotation(annotation: Annotation): Promise<void>;
+  updateAnnotation(annotation: Annotation): Promise<void>;
+  markAnnotationDeleted(id: string, version: number): Promise<void>;
+  /** The live (not deleted) annotations on a referral's images. */
+  annotationsForReferral(referralId: string): Promise<Annotation[]>;
+
   appendChange(change: ChangeInput): Promise<number>;
   listChanges(afterSeq: number, limit: number, viewer: Viewer): Promise<StoredChange[]>;
 
@@ -111,6 +135,9 @@ export interface Tx {
 
   appendAudit(event: AuditInput, at: string): Promise<AuditEvent>;
   auditForEntity(entityId: string): Promise<AuditEvent[]>;
+  auditForEntities(entityIds: readonly string[]): Promise<AuditEvent[]>;
+  /** Events in `seq` order after `afterSeq`; for walking the whole chain in pages. */
+  auditPage(afterSeq: number, limit: number): Promise<AuditEvent[]>;
 }
 
 export interface Repository {

@@ -1,7 +1,7 @@
-import { ImageRecord, Outcome, Referral, type EntityType, type Role } from '../../shared/contract';
+import { Annotation, ImageRecord, isClinician, Outcome, Referral, type EntityType, type Role } from '../../shared/contract';
 import { openSqlite, type SqliteDb } from '../db/sqlite';
-import { auditHash, GENESIS_HASH } from './audit-hash';
-import type { AuditEvent, AuditInput, ChangeInput, Repository, SessionRow, StoredChange, Tx, UserRow, Viewer } from './repository';
+import { auditHash, auditHashInput, GENESIS_HASH } from './audit-hash';
+import type { AuditEvent, AuditInput, ChangeInput, Repository, SessionRow, SignInFailure, StoredAnnotation, StoredChange, Tx, UserRow, Viewer } from './repository';
 
 type Row = Record<string, unknown>;
 
@@ -10,6 +10,7 @@ const entity = <T>(schema: { parse(value: unknown): T }) => (r: Row): T => schem
 const toReferral = entity(Referral);
 const toImage = entity(ImageRecord);
 const toOutcome = entity(Outcome);
+const toAnnotation = entity(Annotation);
 
 const toUser = (r: Row): UserRow => ({
   id: String(r.id),
@@ -42,11 +43,6 @@ const toAudit = (r: Row): AuditEvent => ({
   hash: String(r.hash),
 });
 
-/** What an audit hash commits to: every column but the hashes themselves. */
-export function auditHashInput(e: Omit<AuditEvent, 'prevHash' | 'hash'>): object {
-  return { seq: e.seq, at: e.at, actorId: e.actorId, action: e.action, entityType: e.entityType, entityId: e.entityId, detail: e.detail };
-}
-
 class SqliteTx implements Tx {
   constructor(private readonly db: SqliteDb) {}
 
@@ -78,6 +74,13 @@ class SqliteTx implements Tx {
     );
   }
 
+  async listUsers() {
+    return this.all('SELECT * FROM users ORDER BY username').map(toUser);
+  }
+  async updateUser(u: UserRow) {
+    this.run('UPDATE users SET name = ?, role = ?, password_hash = ?, disabled = ? WHERE id = ?', u.name, u.role, u.passwordHash, u.disabled ? 1 : 0, u.id);
+  }
+
   async insertSession(s: SessionRow) {
     this.run(
       'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, revoked_at) VALUES (?,?,?,?,?,?)',
@@ -93,6 +96,23 @@ class SqliteTx implements Tx {
   }
   async revokeSession(tokenHash: string, at: string) {
     this.run('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL', at, tokenHash);
+  }
+
+  async revokeSessionsForUser(userId: string, at: string) {
+    return this.db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(at, userId).changes;
+  }
+
+  async recordSignInFailure(f: SignInFailure, at: string) {
+    this.run('INSERT INTO sign_in_failures (username, address, at) VALUES (?,?,?)', f.username, f.address, at);
+  }
+  async countSignInFailures(key: { username: string } | { address: string }, since: string) {
+    const r = 'username' in key
+      ? this.get('SELECT count(*) AS n FROM sign_in_failures WHERE username = ? AND at >= ?', key.username, since)
+      : this.get('SELECT count(*) AS n FROM sign_in_failures WHERE address = ? AND at >= ?', key.address, since);
+    return Number(r?.n ?? 0);
+  }
+  async clearSignInFailures(username: string) {
+    this.run('DELETE FROM sign_in_failures WHERE username = ?', username);
   }
 
   async countReferrals() {
@@ -143,6 +163,26 @@ class SqliteTx implements Tx {
     return this.all('SELECT data FROM outcomes WHERE referral_id = ? ORDER BY rowid', referralId).map(toOutcome);
   }
 
+  async getAnnotation(id: string): Promise<StoredAnnotation | undefined> {
+    const r = this.get('SELECT data, deleted FROM annotations WHERE id = ?', id);
+    return r && { annotation: toAnnotation(r), deleted: r.deleted === 1 };
+  }
+  async insertAnnotation(a: Annotation) {
+    this.run(
+      'INSERT INTO annotations (id, image_id, referral_id, version, author_id, deleted, data) VALUES (?,?,?,?,?,0,?)',
+      a.id, a.imageId, a.referralId, a.version, a.author.id, JSON.stringify(a),
+    );
+  }
+  async updateAnnotation(a: Annotation) {
+    this.run('UPDATE annotations SET version = ?, data = ? WHERE id = ?', a.version, JSON.stringify(a), a.id);
+  }
+  async markAnnotationDeleted(id: string, version: number) {
+    this.run('UPDATE annotations SET deleted = 1, version = ? WHERE id = ?', version, id);
+  }
+  async annotationsForReferral(referralId: string) {
+    return this.all('SELECT data FROM annotations WHERE referral_id = ? AND deleted = 0 ORDER BY rowid', referralId).map(toAnnotation);
+  }
+
   async appendChange(c: ChangeInput) {
     const info = this.db
       .prepare('INSERT INTO changes (entity_type, entity_id, version, deleted, data, referrer_user_id) VALUES (?,?,?,?,?,?)')
@@ -152,10 +192,9 @@ class SqliteTx implements Tx {
   async listChanges(afterSeq: number, limit: number, viewer: Viewer): Promise<StoredChange[]> {
     // SQLite has one writer at a time and assigns seq at commit order, so a seq cursor never
     // skips a late commit here; the PostgreSQL backend needs more care.
-    const rows =
-      viewer.role === 'referrer'
-        ? this.all('SELECT * FROM changes WHERE referrer_user_id = ? AND seq > ? ORDER BY seq LIMIT ?', viewer.userId, afterSeq, limit)
-        : this.all('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit);
+    const rows = isClinician(viewer.role)
+      ? this.all('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit)
+      : this.all('SELECT * FROM changes WHERE referrer_user_id = ? AND seq > ? ORDER BY seq LIMIT ?', viewer.userId, afterSeq, limit);
     return rows.map((r) => ({
       seq: Number(r.seq),
       type: r.entity_type as EntityType,
@@ -188,6 +227,13 @@ class SqliteTx implements Tx {
   }
   async auditForEntity(entityId: string) {
     return this.all('SELECT * FROM audit_events WHERE entity_id = ? ORDER BY seq', entityId).map(toAudit);
+  }
+  async auditForEntities(entityIds: readonly string[]) {
+    if (entityIds.length === 0) return [];
+    return this.all(`SELECT * FROM audit_events WHERE entity_id IN (${entityIds.map(() => '?').join(',')}) ORDER BY seq`, ...entityIds).map(toAudit);
+  }
+  async auditPage(afterSeq: number, limit: number) {
+    return this.all('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit).map(toAudit);
   }
 }
 

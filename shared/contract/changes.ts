@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Annotation } from './annotation';
 import { ImageRecord } from './image';
 import { Outcome } from './outcome';
 import { Referral } from './referral';
@@ -16,6 +17,7 @@ export const Change = z.union([
   z.object({ ...base, type: z.literal('referral'), deleted: z.literal(false).optional(), data: Referral }),
   z.object({ ...base, type: z.literal('image'), deleted: z.literal(false).optional(), data: ImageRecord }),
   z.object({ ...base, type: z.literal('outcome'), deleted: z.literal(false).optional(), data: Outcome }),
+  z.object({ ...base, type: z.literal('annotation'), deleted: z.literal(false).optional(), data: Annotation }),
   z.object({ ...base, type: EntityType, deleted: z.literal(true), data: z.null() }),
 ]);
 export type Change = z.infer<typeof Change>;

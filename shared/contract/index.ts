@@ -8,3 +8,5 @@ export * from './outcome';
 export * from './changes';
 export * from './mutations';
 export * from './referral-detail';
+export * from './annotation';
+export * from './audit';

@@ -43,8 +43,20 @@ export const OutcomeFields = z.strictObject({
 });
 export type OutcomeFields = z.infer<typeof OutcomeFields>;
 
-export const OutcomePayload = OutcomeFields.extend({ referralId: Uuid });
+/**
+ * `outcome.save-draft` and `outcome.submit`. `supersedes` names the final outcome an
+ * amendment replaces: the old one is kept, marked superseded, when the amendment is final.
+ */
+export const OutcomePayload = OutcomeFields.extend({ referralId: Uuid, supersedes: Uuid.optional() });
 export type OutcomePayload = z.infer<typeof OutcomePayload>;
+
+/** `outcome.sign-off`: a consultant finalises a registrar's outcome, optionally amending fields. */
+export const SignOffPayload = z.strictObject({ amend: OutcomeFields.partial().optional() }).optional();
+export type SignOffPayload = z.infer<typeof SignOffPayload>;
+
+/** `outcome.return`: back to the registrar with a comment saying what to change. */
+export const ReturnPayload = z.strictObject({ comment: Text(2000) });
+export type ReturnPayload = z.infer<typeof ReturnPayload>;
 
 export const OutcomeStatus = z.enum(['draft', 'awaiting-signoff', 'final', 'returned', 'superseded']);
 export type OutcomeStatus = z.infer<typeof OutcomeStatus>;
@@ -58,5 +70,11 @@ export const Outcome = OutcomeFields.extend({
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   submittedAt: IsoDateTime.nullable(),
+  /** The final outcome this one amends, and the amendment that replaced this one. */
+  supersedes: Uuid.nullable().default(null),
+  supersededBy: Uuid.nullable().default(null),
+  signedOff: z.object({ by: UserRef, at: IsoDateTime, amended: z.boolean() }).nullable().default(null),
+  /** The latest return by a consultant; kept when the registrar edits and resubmits. */
+  returned: z.object({ by: UserRef, at: IsoDateTime, comment: z.string() }).nullable().default(null),
 });
 export type Outcome = z.infer<typeof Outcome>;

@@ -64,6 +64,34 @@ export const ReferralSubmission = z
   });
 export type ReferralSubmission = z.infer<typeof ReferralSubmission>;
 
+/**
+ * A follow-up to a referral that is waiting for information (`referral.request-info`): the
+ * referrer's answer and any new images, sent as the `referral` part of `POST /referrals`.
+ */
+export const ReferralFollowUp = z
+  .strictObject({
+    followUpTo: Uuid,
+    response: Text(5000),
+    /** Changed or newly known history; merged over what the referral already holds. */
+    history: ClinicalHistory.optional(),
+    images: z.array(ImageSubmissionMeta).max(20).default([]),
+  })
+  .refine((r) => new Set(r.images.map((i) => i.part)).size === r.images.length, {
+    message: 'each image part name must be unique',
+    path: ['images'],
+  });
+export type ReferralFollowUp = z.infer<typeof ReferralFollowUp>;
+
+export const InfoRequestKind = z.enum(['more-information', 'better-images']);
+export type InfoRequestKind = z.infer<typeof InfoRequestKind>;
+
+/** `referral.request-info`: what the referrer is asked for; shown to them. */
+export const RequestInfoPayload = z.strictObject({
+  kind: InfoRequestKind.default('more-information'),
+  message: Text(2000),
+});
+export type RequestInfoPayload = z.infer<typeof RequestInfoPayload>;
+
 export const ReferralStatus = z.enum(['new', 'in-review', 'awaiting-signoff', 'waiting-info', 'done']);
 export type ReferralStatus = z.infer<typeof ReferralStatus>;
 
@@ -81,6 +109,12 @@ export const Referral = z.object({
   dueAt: IsoDateTime,
   assignedTo: UserRef.nullable(),
   imageIds: z.array(Uuid),
+  infoRequests: z
+    .array(z.object({ id: Uuid, at: IsoDateTime, by: UserRef, kind: InfoRequestKind, message: z.string() }))
+    .default([]),
+  followUps: z
+    .array(z.object({ at: IsoDateTime, inReplyTo: Uuid.nullable(), response: z.string(), imageIds: z.array(Uuid) }))
+    .default([]),
 });
 export type Referral = z.infer<typeof Referral>;
 

@@ -9,6 +9,7 @@ import { Config } from '../../service/config';
 import type { ServiceContext } from '../../service/context';
 import { openService } from '../../service/open-service';
 import { buildServer } from '../../service/server';
+import { SqliteRepository } from '../../service/repo/sqlite-repository';
 
 export const PASSWORD = 'test-password-1';
 export const TEST_USERS: readonly { username: string; name: string; role: Role }[] = [
@@ -25,6 +26,11 @@ export interface RunningService {
   dataDir: string;
   client(): ServiceClient;
   signedIn(username: string): Promise<ServiceClient>;
+  /**
+   * Runs SQL on the service's database directly, past every check the service makes: how a
+   * test plays an attacker or an operator with database access (e.g. tampering with audit rows).
+   */
+  exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +53,10 @@ export async function startService(overrides: Partial<Config> = {}): Promise<Run
     ctx,
     dataDir,
     client,
+    async exec(sql) {
+      if (!(ctx.repo instanceof SqliteRepository)) throw new Error(`exec is not implemented for the ${ctx.repo.kind} backend`);
+      ctx.repo.db.exec(sql);
+    },
     async signedIn(username) {
       const c = client();
       await c.signIn({ username, password: PASSWORD });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditHash, canonicalJson, GENESIS_HASH } from '../../service/repo/audit-hash';
-import { auditHashInput, SqliteRepository } from '../../service/repo/sqlite-repository';
+import { auditHash, auditHashInput, canonicalJson, GENESIS_HASH } from '../../service/repo/audit-hash';
+import { SqliteRepository } from '../../service/repo/sqlite-repository';
 import { openSqlite } from '../../service/db/sqlite';
 
 describe('audit hash chain', () => {

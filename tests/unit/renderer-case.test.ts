@@ -107,6 +107,10 @@ describe('currentOutcome', () => {
     adviceToGp: 'y',
     createdAt: '2026-11-01T10:00:00Z',
     updatedAt: '2026-11-01T10:00:00Z',
+    supersedes: null,
+    supersededBy: null,
+    signedOff: null,
+    returned: null,
   };
   const o = (id: string, status: Outcome['status'], submittedAt: string | null): Outcome => ({ ...base, id, status, submittedAt });
 

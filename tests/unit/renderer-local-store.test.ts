@@ -23,6 +23,8 @@ function referral(id: string, version: number, patch: Partial<Referral> = {}): R
     dueAt: '2026-11-04T09:00:00Z',
     assignedTo: null,
     imageIds: [I2, I1],
+    infoRequests: [],
+    followUps: [],
     ...patch,
   };
 }
@@ -58,6 +60,10 @@ function outcome(id: string, referralId: string, version: number): Outcome {
     createdAt: '2026-11-03T09:00:00Z',
     updatedAt: '2026-11-03T09:00:00Z',
     submittedAt: '2026-11-03T09:00:00Z',
+    supersedes: null,
+    supersededBy: null,
+    signedOff: null,
+    returned: null,
   };
 }
 
