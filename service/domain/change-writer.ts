@@ -1,4 +1,4 @@
-import type { Outcome, Referral } from '../../shared/contract';
+import type { Annotation, Outcome, Referral } from '../../shared/contract';
 import type { Tx } from '../repo/repository';
 
 // Who outside the clinical team may see each entity's changes. A referrer sees their own
@@ -16,4 +16,9 @@ export function outcomeChange(tx: Tx, outcome: Outcome, referral: Referral): Pro
     data: outcome,
     referrerUserId: visibleToReferrer ? referral.referrer.userId : null,
   });
+}
+
+/** Annotations are the clinical team's working notes: never shown to the referrer. */
+export function annotationChange(tx: Tx, annotation: Annotation): Promise<number> {
+  return tx.appendChange({ type: 'annotation', id: annotation.id, version: annotation.version, data: annotation, referrerUserId: null });
 }

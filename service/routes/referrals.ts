@@ -11,6 +11,7 @@ import type { ServiceContext } from '../context';
 import { HttpError, badRequest, notFound } from '../http/http-error';
 import { CLINICIANS, requireUser } from '../http/require-user';
 import { createReferral, type UploadedImage } from '../referrals/create-referral';
+import { readReferralDetail } from '../referrals/referral-detail';
 
 const IdParams = z.object({ id: Uuid });
 
@@ -65,16 +66,10 @@ export function referralRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     if (!parsed.success) throw notFound('Referral');
     const id = parsed.data.id;
     return ctx.repo.transaction(async (tx) => {
-      const referral = await tx.getReferral(id);
-      if (!referral) throw notFound('Referral');
-      const [images, outcomes, all] = await Promise.all([tx.imagesForReferral(id), tx.outcomesForReferral(id), tx.referralsForPatient(referral.patient.nhsNumber)]);
+      const detail = await readReferralDetail(tx, id);
+      if (!detail) throw notFound('Referral');
       await tx.appendAudit({ actorId: user.id, action: 'referral.view', entityType: 'referral', entityId: id }, ctx.now().toISOString());
-      return {
-        referral,
-        images,
-        outcomes,
-        previousReferrals: all.filter((r) => r.id !== id).map((r) => ({ id: r.id, receivedAt: r.receivedAt, pathway: r.pathway, status: r.status, imageIds: r.imageIds })),
-      };
+      return detail;
     });
   });
 }

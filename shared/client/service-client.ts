@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import {
   API_BASE,
+  AuditList,
+  AuditVerification,
   ChangesPage,
   ErrorBody,
   Health,
   MutationResults,
+  ReferralDetail,
   SessionResponse,
   type Mutation,
   type SignInRequest,
@@ -104,6 +107,18 @@ export class ServiceClient {
 
   mutate(mutations: Mutation[]): Promise<MutationResults> {
     return this.call('POST', '/mutations', MutationResults, { mutations });
+  }
+
+  referral(id: string): Promise<ReferralDetail> {
+    return this.call('GET', `/referrals/${encodeURIComponent(id)}`, ReferralDetail);
+  }
+
+  audit(entityId: string): Promise<AuditList> {
+    return this.call('GET', `/audit?entityId=${encodeURIComponent(entityId)}`, AuditList);
+  }
+
+  verifyAudit(): Promise<AuditVerification> {
+    return this.call('GET', '/audit/verify', AuditVerification);
   }
 
   async imageDescriptor(imageId: string): Promise<DziDescriptor> {

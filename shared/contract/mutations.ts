@@ -48,4 +48,5 @@ export type MutationResult = z.infer<typeof MutationResult>;
 export const MutationResults = z.object({ results: z.array(MutationResult) });
 export type MutationResults = z.infer<typeof MutationResults>;
 
+/** `annotation.delete`, `referral.claim` and `referral.release` carry no payload fields. */
 export const ReferralMutationPayload = z.strictObject({}).optional();

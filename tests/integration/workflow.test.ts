@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReferralCreated, type Change, type Mutation, type MutationResult, type Outcome } from '../../shared/contract';
+import type { ServiceClient } from '../../shared/client/service-client';
+import { postReferral, referralBody, startService, testJpeg, type RunningService } from './harness';
+
+let svc: RunningService;
+let gp: ServiceClient;
+let consultant: ServiceClient;
+let registrar: ServiceClient;
+
+const tokenOf = (c: ServiceClient) => c.currentToken() ?? '';
+const now = () => new Date().toISOString();
+const fields = { decision: 'discharge', diagnosis: { text: 'Seborrhoeic keratosis' }, adviceToGp: 'Benign. Safety-netting advice given.' };
+
+async function newReferral(): Promise<ReferralCreated> {
+  const res = await postReferral(svc, tokenOf(gp), referralBody(['a']), { a: await testJpeg(640, 480) });
+  expect(res.status).toBe(201);
+  return ReferralCreated.parse(await res.json());
+}
+
+async function one(c: ServiceClient, m: Omit<Mutation, 'id' | 'clientTime'> & { id?: string }): Promise<MutationResult> {
+  const { results } = await c.mutate([{ id: randomUUID(), clientTime: now(), payload: {}, ...m }]);
+  expect(results).toHaveLength(1);
+  return results[0]!;
+}
+
+async function referralVersion(id: string): Promise<number> {
+  return (await consultant.referral(id)).referral.version;
+}
+
+async function feed(c: ServiceClient): Promise<Change[]> {
+  const out: Change[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await c.changes(cursor, 200);
+    out.push(...page.changes);
+    cursor = page.cursor;
+    if (!page.hasMore) return out;
+  }
+}
+
+/** The latest state of each entity a feed carries. */
+function latest(changes: Change[]): Map<string, Change> {
+  const m = new Map<string, Change>();
+  for (const c of changes) m.set(c.id, c);
+  return m;
+}
+
+beforeAll(async () => {
+  svc = await startService();
+  [gp, consultant, registrar] = await Promise.all([svc.signedIn('gp'), svc.signedIn('consultant'), svc.signedIn('registrar')]);
+});
+
+afterAll(async () => {
+  await svc?.close();
+});
+
+describe('registrar outcomes and consultant sign-off', () => {
+  it('returns a registrar outcome with a comment, then signs off the resubmission with an amendment', async () => {
+    const r = await newReferral();
+    const outcomeId = randomUUID();
+    const submitted = await one(registrar, { type: 'outcome.submit', entityId: outcomeId, payload: { referralId: r.id, ...fields } });
+    expect(submitted).toMatchObject({ status: 'applied', entityVersion: 1 });
+    let detail = await consultant.referral(r.id);
+    expect(detail.referral.status).toBe('awaiting-signoff');
+    expect(detail.outcomes[0]).toMatchObject({ status: 'awaiting-signoff' });
+
+    // Only a consultant signs off or returns, and never a draft.
+    expect(await one(registrar, { type: 'outcome.sign-off', entityId: outcomeId, baseVersion: 1, payload: {} })).toMatchObject({ status: 'rejected', error: { code: 'role_not_allowed' } });
+
+    const returned = await one(consultant, { type: 'outcome.return', entityId: outcomeId, baseVersion: 1, payload: { comment: 'Please give the lesion size and add dermoscopy findings.' } });
+    expect(returned).toMatchObject({ status: 'applied', entityVersion: 2 });
+    detail = await consultant.referral(r.id);
+    expect(detail.referral).toMatchObject({ status: 'in-review', assignedTo: { role: 'registrar' } });
+    expect(detail.outcomes[0]).toMatchObject({ status: 'returned', returned: { comment: 'Please give the lesion size and add dermoscopy findings.', by: { role: 'consultant' } } });
+
+    // A returned outcome cannot be signed off until it is resubmitted.
+    expect(await one(consultant, { type: 'outcome.sign-off', entityId: outcomeId, baseVersion: 2 })).toMatchObject({ status: 'rejected', error: { code: 'not_awaiting_signoff' } });
+
+    const edited = await one(registrar, { type: 'outcome.save-draft', entityId: outcomeId, baseVersion: 2, payload: { referralId: r.id, ...fields, adviceToGp: 'Benign seborrhoeic keratosis, 6 mm. No follow-up needed.' } });
+    expect(edited).toMatchObject({ status: 'applied', entityVersion: 3 });
+    expect((await consultant.referral(r.id)).outcomes[0]).toMatchObject({ status: 'draft' });
+    expect(await one(registrar, { type: 'outcome.submit', entityId: outcomeId, baseVersion: 3, payload: { referralId: r.id, ...fields, adviceToGp: 'Benign seborrhoeic keratosis, 6 mm. No follow-up needed.' } })).toMatchObject({ status: 'applied', entityVersion: 4 });
+
+    const signed = await one(consultant, { type: 'outcome.sign-off', entityId: outcomeId, baseVersion: 4, payload: { amend: { decision: 'advice' } } });
+    expect(signed).toMatchObject({ status: 'applied', entityVersion: 5 });
+    detail = await consultant.referral(r.id);
+    expect(detail.referral.status).toBe('done');
+    expect(detail.outcomes[0]).toMatchObject({ status: 'final', decision: 'advice', signedOff: { amended: true, by: { role: 'consultant' } }, author: { role: 'registrar' } });
+    expect(detail.timeline.map((e) => e.action)).toEqual(['referral.create', 'outcome.submit', 'outcome.return', 'outcome.save-draft', 'outcome.submit', 'outcome.sign-off']);
+
+    // The GP sees the final outcome, never the drafts or the returned state.
+    const gpOutcome = [...(await feed(gp))].filter((c) => c.type === 'outcome' && c.id === outcomeId);
+    expect(gpOutcome.map((c) => (c.data as Outcome).status)).toEqual(['final']);
+  });
+
+  it('refuses a stale sign-off as a conflict naming the current version', async () => {
+    const r = await newReferral();
+    const outcomeId = randomUUID();
+    await one(registrar, { type: 'outcome.submit', entityId: outcomeId, payload: { referralId: r.id, ...fields } });
+    expect(await one(consultant, { type: 'outcome.sign-off', entityId: outcomeId, baseVersion: 7 })).toMatchObject({ status: 'conflict', error: { code: 'version_conflict', currentVersion: 1 } });
+  });
+});
+
+describe('final outcomes are immutable; amendments supersede them', () => {
+  it('keeps the first final outcome, marked superseded, when a consultant amends it', async () => {
+    const r = await newReferral();
+    const first = randomUUID();
+    expect(await one(consultant, { type: 'outcome.submit', entityId: first, payload: { referralId: r.id, ...fields } })).toMatchObject({ status: 'applied' });
+
+    expect(await one(consultant, { type: 'outcome.save-draft', entityId: first, baseVersion: 1, payload: { referralId: r.id, ...fields, decision: 'biopsy-urgent' } })).toMatchObject({ status: 'rejected', error: { code: 'outcome_not_editable' } });
+    expect(await one(consultant, { type: 'outcome.submit', entityId: randomUUID(), payload: { referralId: r.id, ...fields } })).toMatchObject({ status: 'rejected', error: { code: 'referral_closed' } });
+    expect(await one(registrar, { type: 'outcome.submit', entityId: randomUUID(), payload: { referralId: r.id, ...fields, supersedes: first } })).toMatchObject({ status: 'rejected', error: { code: 'amendment_needs_consultant' } });
+
+    const amendment = randomUUID();
+    expect(await one(consultant, { type: 'outcome.submit', entityId: amendment, payload: { referralId: r.id, ...fields, decision: 'biopsy-urgent', supersedes: first } })).toMatchObject({ status: 'applied', entityVersion: 1 });
+    const detail = await consultant.referral(r.id);
+    expect(detail.referral.status).toBe('done');
+    const byId = new Map(detail.outcomes.map((o) => [o.id, o]));
+    expect(byId.get(first)).toMatchObject({ status: 'superseded', supersededBy: amendment, decision: 'discharge' });
+    expect(byId.get(amendment)).toMatchObject({ status: 'final', supersedes: first, decision: 'biopsy-urgent' });
+
+    // A superseded outcome is not amended again, and the GP sees both (the record of what changed).
+    expect(await one(consultant, { type: 'outcome.submit', entityId: randomUUID(), payload: { referralId: r.id, ...fields, supersedes: first } })).toMatchObject({ status: 'rejected', error: { code: 'not_final' } });
+    const gpView = latest(await feed(gp));
+    expect((gpView.get(first)?.data as Outcome).status).toBe('superseded');
+    expect((gpView.get(amendment)?.data as Outcome).status).toBe('final');
+  });
+});
+
+describe('requests for information', () => {
+  it('puts the referral in waiting-info and shows the GP what was asked', async () => {
+    const r = await newReferral();
+    const requestId = randomUUID();
+    const applied = await one(registrar, { id: requestId, type: 'referral.request-info', entityId: r.id, baseVersion: 1, payload: { kind: 'better-images', message: 'Please send a dermoscopic image in focus.' } });
+    expect(applied).toMatchObject({ status: 'applied', entityVersion: 2 });
+    const referral = latest(await feed(gp)).get(r.id);
+    expect(referral?.data).toMatchObject({ status: 'waiting-info', infoRequests: [{ id: requestId, kind: 'better-images', message: 'Please send a dermoscopic image in focus.', by: { role: 'registrar' } }] });
+    // Nothing can be signed off or requested from a decided referral.
+    await one(consultant, { type: 'outcome.submit', entityId: randomUUID(), payload: { referralId: r.id, ...fields } });
+    expect(await one(consultant, { type: 'referral.request-info', entityId: r.id, baseVersion: await referralVersion(r.id), payload: { message: 'More?' } })).toMatchObject({ status: 'rejected', error: { code: 'referral_closed' } });
+  });
+
+  it('rejects a request without a message', async () => {
+    const r = await newReferral();
+    expect(await one(consultant, { type: 'referral.request-info', entityId: r.id, baseVersion: 1, payload: { kind: 'better-images' } })).toMatchObject({ status: 'rejected', error: { code: 'invalid_payload' } });
+  });
+});
+
+describe('annotations', () => {
+  it('creates, updates and deletes a measurement; referrers never see annotations', async () => {
+    const r = await newReferral();
+    const imageId = r.images[0]!.id;
+    const id = randomUUID();
+    const line = { kind: 'line', from: { x: 100, y: 100 }, to: { x: 300, y: 120 } };
+    expect(await one(registrar, { type: 'annotation.save', entityId: id, payload: { imageId, shape: line, label: 'Diameter' } })).toMatchObject({ status: 'applied', entityVersion: 1 });
+    expect(await one(registrar, { type: 'annotation.save', entityId: id, baseVersion: 1, payload: { imageId, shape: { ...line, to: { x: 320, y: 120 } }, label: 'Diameter' } })).toMatchObject({ status: 'applied', entityVersion: 2 });
+    expect(await one(registrar, { type: 'annotation.save', entityId: id, baseVersion: 1, payload: { imageId, shape: line } })).toMatchObject({ status: 'conflict', error: { currentVersion: 2 } });
+    expect(await one(consultant, { type: 'annotation.save', entityId: id, baseVersion: 2, payload: { imageId, shape: line } })).toMatchObject({ status: 'rejected', error: { code: 'not_author' } });
+    expect(await one(registrar, { type: 'annotation.save', entityId: randomUUID(), payload: { imageId, shape: { kind: 'point', at: { x: 641, y: 10 } } } })).toMatchObject({ status: 'rejected', error: { code: 'shape_outside_image' } });
+    expect(await one(registrar, { type: 'annotation.save', entityId: randomUUID(), payload: { imageId, shape: { kind: 'polygon', points: [{ x: 1, y: 1 }] } } })).toMatchObject({ status: 'rejected', error: { code: 'invalid_payload' } });
+
+    let detail = await consultant.referral(r.id);
+    expect(detail.annotations).toEqual([expect.objectContaining({ id, version: 2, label: 'Diameter', shape: { ...line, to: { x: 320, y: 120 } } })]);
+
+    expect(await one(consultant, { type: 'annotation.delete', entityId: id, baseVersion: 2 })).toMatchObject({ status: 'applied', entityVersion: 3 });
+    expect(await one(consultant, { type: 'annotation.delete', entityId: id, baseVersion: 3 })).toMatchObject({ status: 'rejected', error: { code: 'annotation_deleted' } });
+    detail = await consultant.referral(r.id);
+    expect(detail.annotations).toEqual([]);
+    expect(latest(await feed(consultant)).get(id)).toMatchObject({ type: 'annotation', deleted: true, version: 3, data: null });
+    expect((await feed(gp)).some((c) => c.type === 'annotation')).toBe(false);
+  });
+});
+
+describe('mutation ids', () => {
+  it('refuses a mutation id reused by someone else for another change', async () => {
+    const r = await newReferral();
+    const id = randomUUID();
+    expect(await one(consultant, { id, type: 'referral.claim', entityId: r.id, baseVersion: 1 })).toMatchObject({ status: 'applied' });
+    expect(await one(consultant, { id, type: 'referral.claim', entityId: r.id, baseVersion: 1 })).toMatchObject({ status: 'duplicate', entityVersion: 2 });
+    expect(await one(registrar, { id, type: 'referral.claim', entityId: r.id, baseVersion: 2 })).toMatchObject({ status: 'rejected', error: { code: 'mutation_id_reused' } });
+  });
+});
