@@ -1,26 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ImageRecord, Referral, ReferralCreated, ReferralSubmission } from '../../shared/contract';
+import type { Referral, ReferralCreated, ReferralSubmission } from '../../shared/contract';
 import { dueAt } from '../../shared/domain/pathway-targets';
-import type { AuthUser } from '../auth/session-service';
-import { HttpError } from '../http/http-error';
-import type { ImageStore } from '../images/image-store';
-import { buildPyramid, DEFAULT_PYRAMID } from '../images/pyramid';
-import type { Repository } from '../repo/repository';
+import type { Actor } from '../domain/actor';
 import { referralChange } from '../domain/change-writer';
+import { ImageIngest, type IngestDeps, type UploadedImage } from './image-ingest';
 
-export interface UploadedImage {
-  part: string;
-  tempFile: string;
-  sha256: string;
-}
-
-export interface IngestDeps {
-  repo: Repository;
-  store: ImageStore;
-  limits: { imagePixels: number };
-}
-
-type Actor = Pick<AuthUser, 'id' | 'name' | 'role'>;
+export type { IngestDeps, UploadedImage };
 
 /**
  * Stores a referral whole or not at all: every image is decoded and built into a pyramid
@@ -35,27 +20,11 @@ export async function createReferral(
   referrer: Actor,
   receivedAt: Date,
 ): Promise<ReferralCreated> {
-  const staged: { imageId: string; dir: string; upload: UploadedImage; width: number; height: number }[] = [];
-  const committed: string[] = [];
-  const keptOriginals: string[] = [];
+  const ingest = new ImageIngest(deps, uploads);
   try {
-    for (const part of uploads.keys()) {
-      if (!submission.images.some((i) => i.part === part)) {
-        throw new HttpError(422, 'unexpected_image_part', `File part "${part}" is not described in the referral's images`, { part });
-      }
-    }
-    for (const meta of submission.images) {
-      const upload = uploads.get(meta.part);
-      if (!upload) throw new HttpError(422, 'missing_image_part', `Image "${meta.part}" is described but was not uploaded`, { part: meta.part });
-      const dir = await deps.store.stagingDir();
-      staged.push({ imageId: randomUUID(), dir, upload, width: 0, height: 0 });
-      const { width, height } = await buildPyramid(upload.tempFile, dir, meta.part, { pixels: deps.limits.imagePixels });
-      Object.assign(staged[staged.length - 1]!, { width, height });
-    }
-
-    const referralId = randomUUID();
+    await ingest.stage(submission.images);
     const referral: Referral = {
-      id: referralId,
+      id: randomUUID(),
       version: 1,
       status: 'new',
       pathway: submission.pathway,
@@ -66,52 +35,30 @@ export async function createReferral(
       receivedAt: receivedAt.toISOString(),
       dueAt: dueAt(receivedAt, submission.pathway).toISOString(),
       assignedTo: null,
-      imageIds: staged.map((s) => s.imageId),
+      imageIds: ingest.imageIds,
+      infoRequests: [],
+      followUps: [],
     };
-    const images: ImageRecord[] = submission.images.map((meta, i) => {
-      const s = staged[i]!;
-      return {
-        id: s.imageId,
-        referralId,
-        patientNhsNumber: submission.patient.nhsNumber,
-        lesion: meta.lesion,
-        kind: meta.kind,
-        bodySite: meta.bodySite,
-        capturedAt: meta.capturedAt,
-        width: s.width,
-        height: s.height,
-        tileSize: DEFAULT_PYRAMID.tileSize,
-        overlap: DEFAULT_PYRAMID.overlap,
-        format: 'jpeg',
-        mmPerPixel: meta.mmPerPixel ?? null,
-      };
-    });
-
-    for (const s of staged) {
-      await deps.store.commitPyramid(s.dir, s.imageId);
-      committed.push(s.imageId);
-      if (await deps.store.keepOriginal(s.upload.tempFile, s.upload.sha256)) keptOriginals.push(s.upload.sha256);
-    }
+    const images = ingest.records(referral.id, submission.patient.nhsNumber);
+    await ingest.place();
     await deps.repo.transaction(async (tx) => {
       await tx.insertReferral(referral);
       await referralChange(tx, referral);
-      for (const [i, img] of images.entries()) {
-        await tx.insertImage(img, staged[i]!.upload.sha256);
-        await tx.appendChange({ type: 'image', id: img.id, version: 1, data: img, referrerUserId: referral.referrer.userId });
+      for (const { record, sha256 } of images) {
+        await tx.insertImage(record, sha256);
+        await tx.appendChange({ type: 'image', id: record.id, version: 1, data: record, referrerUserId: referral.referrer.userId });
       }
       await tx.appendAudit(
-        { actorId: referrer.id, action: 'referral.create', entityType: 'referral', entityId: referralId, detail: { images: images.length, pathway: referral.pathway } },
+        { actorId: referrer.id, action: 'referral.create', entityType: 'referral', entityId: referral.id, detail: { images: images.length, pathway: referral.pathway } },
         receivedAt.toISOString(),
       );
     });
     // The commit above is the last step that can fail: from here the referral stands.
-    return { id: referralId, images: staged.map((s, i) => ({ id: s.imageId, part: submission.images[i]!.part, width: s.width, height: s.height })) };
+    return { id: referral.id, images: ingest.created() };
   } catch (err) {
-    await Promise.all(committed.map((id) => deps.store.removePyramid(id)));
-    await Promise.all(keptOriginals.map((sha) => deps.store.removeOriginal(sha)));
-    await Promise.all(staged.filter((s) => !committed.includes(s.imageId)).map((s) => deps.store.discard(s.dir)));
+    await ingest.undo();
     throw err;
   } finally {
-    await Promise.all([...uploads.values()].map((u) => deps.store.discard(u.tempFile)));
+    await ingest.discardUploads();
   }
 }

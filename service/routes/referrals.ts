@@ -6,10 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/multipart';
 import { z } from 'zod';
-import { ReferralSubmission, Uuid, type ReferralDetail } from '../../shared/contract';
+import { ReferralFollowUp, ReferralSubmission, Uuid, type ReferralDetail } from '../../shared/contract';
 import type { ServiceContext } from '../context';
 import { HttpError, badRequest, notFound } from '../http/http-error';
 import { CLINICIANS, requireUser } from '../http/require-user';
+import { addFollowUp } from '../referrals/add-follow-up';
 import { createReferral, type UploadedImage } from '../referrals/create-referral';
 import { readReferralDetail } from '../referrals/referral-detail';
 
@@ -52,8 +53,12 @@ export function referralRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       } catch {
         throw badRequest('malformed_json', 'The referral part is not valid JSON');
       }
-      const submission = ReferralSubmission.parse(raw);
-      const created = await createReferral({ repo: ctx.repo, store: ctx.store, limits: ctx.config.limits }, submission, uploads, user, ctx.now());
+      const deps = { repo: ctx.repo, store: ctx.store, limits: ctx.config.limits };
+      // A follow-up answers a request for information on an existing referral.
+      const created =
+        typeof raw === 'object' && raw !== null && 'followUpTo' in raw
+          ? await addFollowUp(deps, ReferralFollowUp.parse(raw), uploads, user, ctx.now())
+          : await createReferral(deps, ReferralSubmission.parse(raw), uploads, user, ctx.now());
       return reply.status(201).send(created);
     } finally {
       await ctx.store.discard(uploadDir);

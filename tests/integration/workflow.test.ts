@@ -19,7 +19,8 @@ async function newReferral(): Promise<ReferralCreated> {
   return ReferralCreated.parse(await res.json());
 }
 
-async function one(c: ServiceClient, m: Omit<Mutation, 'id' | 'clientTime'> & { id?: string }): Promise<MutationResult> {
+/** Sends one mutation; `payload` defaults to `{}` (claims and deletions carry none). */
+async function one(c: ServiceClient, m: Omit<Mutation, 'id' | 'clientTime' | 'payload'> & { id?: string; payload?: unknown }): Promise<MutationResult> {
   const { results } = await c.mutate([{ id: randomUUID(), clientTime: now(), payload: {}, ...m }]);
   expect(results).toHaveLength(1);
   return results[0]!;
@@ -145,6 +146,72 @@ describe('requests for information', () => {
   it('rejects a request without a message', async () => {
     const r = await newReferral();
     expect(await one(consultant, { type: 'referral.request-info', entityId: r.id, baseVersion: 1, payload: { kind: 'better-images' } })).toMatchObject({ status: 'rejected', error: { code: 'invalid_payload' } });
+  });
+});
+
+describe('follow-up submissions', () => {
+  const followUp = (followUpTo: string, parts: string[] = ['b']) => ({
+    followUpTo,
+    response: 'New dermoscopic image attached, taken in focus today.',
+    history: { bleeding: true },
+    images: parts.map((part) => ({ part, kind: 'dermoscopic', lesion: 'L1', bodySite: 'left lower leg', capturedAt: '2026-11-20T10:00:00Z' })),
+  });
+
+  it('answers a request on the same referral, which returns to its reviewer with the new image', async () => {
+    const r = await newReferral();
+    expect(await one(registrar, { type: 'referral.claim', entityId: r.id, baseVersion: 1 })).toMatchObject({ status: 'applied' });
+    const requestId = randomUUID();
+    expect(await one(registrar, { id: requestId, type: 'referral.request-info', entityId: r.id, baseVersion: 2, payload: { kind: 'better-images', message: 'Dermoscopy please.' } })).toMatchObject({ status: 'applied' });
+
+    const res = await postReferral(svc, tokenOf(gp), followUp(r.id), { b: await testJpeg(800, 600) });
+    expect(res.status).toBe(201);
+    const created = ReferralCreated.parse(await res.json());
+    expect(created.id).toBe(r.id);
+    expect(created.images).toEqual([expect.objectContaining({ part: 'b', width: 800, height: 600 })]);
+
+    const detail = await consultant.referral(r.id);
+    expect(detail.referral).toMatchObject({
+      status: 'in-review',
+      assignedTo: { role: 'registrar' },
+      version: 4,
+      imageIds: [r.images[0]!.id, created.images[0]!.id],
+      history: { duration: '3 months', changed: true, bleeding: true },
+      followUps: [{ inReplyTo: requestId, response: 'New dermoscopic image attached, taken in focus today.', imageIds: [created.images[0]!.id] }],
+    });
+    expect(detail.images.map((i) => i.id)).toEqual(detail.referral.imageIds);
+    expect(detail.timeline.map((e) => e.action)).toContain('referral.follow-up');
+    const dzi = await fetch(`${svc.url}/api/v1/images/${created.images[0]!.id}/image.dzi`, { headers: { authorization: `Bearer ${tokenOf(consultant)}` } });
+    expect(dzi.status).toBe(200);
+    // The GP's own feed carries the new image too.
+    expect(latest(await feed(gp)).has(created.images[0]!.id)).toBe(true);
+  });
+
+  it('refuses a follow-up to a referral that is not waiting (409), or from another practice (404)', async () => {
+    const r = await newReferral();
+    const notWaiting = await postReferral(svc, tokenOf(gp), followUp(r.id), { b: await testJpeg(300, 200) });
+    expect(notWaiting.status).toBe(409);
+    expect(await notWaiting.json()).toMatchObject({ error: { code: 'referral_not_waiting' } });
+
+    await one(consultant, { type: 'referral.request-info', entityId: r.id, baseVersion: 1, payload: { message: 'How long has it been there?' } });
+    const gp2 = await svc.signedIn('gp2');
+    const other = await postReferral(svc, tokenOf(gp2), followUp(r.id), { b: await testJpeg(300, 200) });
+    expect(other.status).toBe(404);
+    expect((await consultant.referral(r.id)).referral).toMatchObject({ status: 'waiting-info', version: 2, imageIds: [r.images[0]!.id] });
+  });
+
+  it('stores nothing of a follow-up whose image does not decode, and the referral keeps waiting', async () => {
+    const r = await newReferral();
+    await one(consultant, { type: 'referral.request-info', entityId: r.id, baseVersion: 1, payload: { message: 'Better images please.' } });
+    const before = (await feed(consultant)).length;
+    const res = await postReferral(svc, tokenOf(gp), followUp(r.id, ['good', 'bad']), { good: await testJpeg(300, 200), bad: 'not an image at all' });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ error: { code: 'image_not_decodable', part: 'bad' } });
+    expect((await feed(consultant)).length).toBe(before);
+    expect((await consultant.referral(r.id)).referral).toMatchObject({ status: 'waiting-info', version: 2, followUps: [] });
+    // A follow-up may carry words only.
+    const words = await postReferral(svc, tokenOf(gp), { ...followUp(r.id, []), response: 'It has been there for two years.' }, {});
+    expect(words.status).toBe(201);
+    expect((await consultant.referral(r.id)).referral).toMatchObject({ status: 'new', followUps: [{ response: 'It has been there for two years.', imageIds: [] }] });
   });
 });
 
