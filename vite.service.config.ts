@@ -19,7 +19,8 @@ export default defineConfig({
     target: 'node20',
     sourcemap: true,
     rollupOptions: {
-      input: { main: resolve('service/main.ts') },
+      // The pyramid worker is forked as its own file (service/images/pyramid-pool.ts).
+      input: { main: resolve('service/main.ts'), 'pyramid-worker': resolve('service/images/pyramid-worker.ts') },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'es', entryFileNames: '[name].js' },
     },

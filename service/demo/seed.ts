@@ -57,7 +57,7 @@ async function seedOne(ctx: ServiceContext, demo: DemoReferral, gp: { id: string
       await writeFile(tempFile, bytes);
       uploads.set(part, { part, tempFile, sha256: createHash('sha256').update(bytes).digest('hex') });
     }
-    const created = await createReferral({ repo: ctx.repo, store: ctx.store, limits: ctx.config.limits }, demo.submission, uploads, gp, demo.receivedAt);
+    const created = await createReferral({ repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits }, demo.submission, uploads, gp, demo.receivedAt);
     if (demo.priorOutcome) {
       const decidedAt = new Date(demo.receivedAt.getTime() + 24 * 3600_000);
       const result = await ctx.repo.transaction((tx) =>

@@ -1,10 +1,11 @@
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
+const STALE_STAGING_MS = 24 * 3600_000;
 
 /**
  * Where pyramids and originals live. Everything is built in a staging folder and moved into
@@ -18,10 +19,16 @@ export interface ImageStore {
   removePyramid(imageId: string): Promise<void>;
   /**
    * Keeps the uploaded original under its SHA-256 (never served: it may carry GPS EXIF).
-   * Resolves true when this call stored it, false when the same bytes were already kept.
+   * Resolves true when this call stored it (the temporary file is moved), false when the same
+   * bytes were already kept (the temporary file is left for `ensureOriginal`).
    */
   keepOriginal(tempFile: string, sha256: string): Promise<boolean>;
-  /** Removes an original this process stored moments ago for a referral that then failed. */
+  /**
+   * Called inside the transaction that commits the rows naming this original: puts the bytes
+   * back if another ingest's undo removed the copy this one was relying on. True if it did.
+   */
+  ensureOriginal(tempFile: string, sha256: string): Promise<boolean>;
+  /** Removes an original; callers first check, under the write lock, that no image names it. */
   removeOriginal(sha256: string): Promise<void>;
   discard(p: string): Promise<void>;
   openTile(imageId: string, level: number, col: number, row: number, ext: string): Promise<ReadStream | undefined>;
@@ -31,18 +38,28 @@ export interface ImageStore {
 export class FsImageStore implements ImageStore {
   private readonly pyramids: string;
   private readonly originals: string;
+  private readonly stagingRoot: string;
+  /** This instance's own staging folder (see `init`). */
   private readonly staging: string;
 
   constructor(root: string) {
     this.pyramids = path.join(root, 'pyramids');
     this.originals = path.join(root, 'originals');
-    this.staging = path.join(root, 'staging');
+    this.stagingRoot = path.join(root, 'staging');
+    this.staging = path.join(this.stagingRoot, randomUUID());
   }
 
   async init(): Promise<this> {
-    await Promise.all([this.pyramids, this.originals, this.staging].map((d) => mkdir(d, { recursive: true })));
-    // Anything left in staging is from a crash mid-ingest; it was never committed.
-    await rm(this.staging, { recursive: true, force: true });
+    await Promise.all([this.pyramids, this.originals, this.stagingRoot].map((d) => mkdir(d, { recursive: true })));
+    // Several instances may share this store, each staging in a folder of its own. A folder
+    // untouched for a day is from an instance that crashed mid-ingest: never committed, so
+    // removed. Another live instance's uploads in progress are left alone.
+    const cutoff = Date.now() - STALE_STAGING_MS;
+    for (const entry of await readdir(this.stagingRoot)) {
+      const dir = path.join(this.stagingRoot, entry);
+      const st = await stat(dir).catch(() => undefined);
+      if (st && st.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
+    }
     await mkdir(this.staging, { recursive: true });
     return this;
   }
@@ -76,11 +93,15 @@ export class FsImageStore implements ImageStore {
   async keepOriginal(tempFile: string, sha256: string): Promise<boolean> {
     const dest = this.originalPath(sha256);
     await mkdir(path.dirname(dest), { recursive: true });
-    const exists = await stat(dest).then(() => true, () => false);
-    if (exists) {
-      await rm(tempFile, { force: true });
-      return false;
-    }
+    if (await stat(dest).then(() => true, () => false)) return false;
+    await rename(tempFile, dest);
+    return true;
+  }
+
+  async ensureOriginal(tempFile: string, sha256: string): Promise<boolean> {
+    const dest = this.originalPath(sha256);
+    if (await stat(dest).then(() => true, () => false)) return false;
+    await mkdir(path.dirname(dest), { recursive: true });
     await rename(tempFile, dest);
     return true;
   }

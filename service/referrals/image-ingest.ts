@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ImageRecord, ImageSubmissionMeta } from '../../shared/contract';
 import { HttpError } from '../http/http-error';
 import type { ImageStore } from '../images/image-store';
-import { buildPyramid, DEFAULT_PYRAMID } from '../images/pyramid';
+import type { PyramidBuilder } from '../images/pyramid-pool';
 import type { Repository } from '../repo/repository';
 
 export interface UploadedImage {
@@ -14,6 +14,7 @@ export interface UploadedImage {
 export interface IngestDeps {
   repo: Repository;
   store: ImageStore;
+  pyramids: PyramidBuilder;
   limits: { imagePixels: number };
 }
 
@@ -52,12 +53,23 @@ export class ImageIngest {
     for (const meta of metas) {
       const upload = this.uploads.get(meta.part);
       if (!upload) throw new HttpError(422, 'missing_image_part', `Image "${meta.part}" is described but was not uploaded`, { part: meta.part });
-      const dir = await this.deps.store.stagingDir();
-      const staged: StagedImage = { imageId: randomUUID(), dir, meta, upload, width: 0, height: 0 };
-      this.staged.push(staged);
-      const { width, height } = await buildPyramid(upload.tempFile, dir, meta.part, { pixels: this.deps.limits.imagePixels });
-      Object.assign(staged, { width, height });
+      this.staged.push({ imageId: randomUUID(), dir: await this.deps.store.stagingDir(), meta, upload, width: 0, height: 0 });
     }
+    // All at once: the pool bounds how many build together. The first failure stops the
+    // others, and every build settles (no worker writes into a staging folder) before undo.
+    const abort = new AbortController();
+    let firstError: unknown;
+    const built = await Promise.allSettled(
+      this.staged.map((s) =>
+        this.deps.pyramids.build(s.upload.tempFile, s.dir, s.meta.part, { pixels: this.deps.limits.imagePixels }, abort.signal).catch((err: unknown) => {
+          if (!abort.signal.aborted) firstError = err;
+          abort.abort();
+          throw err;
+        }),
+      ),
+    );
+    if (abort.signal.aborted) throw firstError;
+    for (const [i, b] of built.entries()) if (b.status === 'fulfilled') Object.assign(this.staged[i]!, b.value);
   }
 
   get imageIds(): string[] {
@@ -77,8 +89,8 @@ export class ImageIngest {
         capturedAt: s.meta.capturedAt,
         width: s.width,
         height: s.height,
-        tileSize: DEFAULT_PYRAMID.tileSize,
-        overlap: DEFAULT_PYRAMID.overlap,
+        tileSize: this.deps.pyramids.settings.tileSize,
+        overlap: this.deps.pyramids.settings.overlap,
         format: 'jpeg',
         mmPerPixel: s.meta.mmPerPixel ?? null,
       },
@@ -98,10 +110,33 @@ export class ImageIngest {
     }
   }
 
+  /**
+   * Inside the transaction that commits this ingest's rows: makes sure every original it
+   * relies on is on disk. An original another ingest kept (same bytes) may have been removed
+   * by that ingest's undo meanwhile; both run under the write lock, so either the undo saw
+   * these rows and kept the file, or this puts it back from the upload.
+   */
+  async confirmOriginals(): Promise<void> {
+    for (const s of this.staged) {
+      if (this.keptOriginals.includes(s.upload.sha256)) continue;
+      if (await this.deps.store.ensureOriginal(s.upload.tempFile, s.upload.sha256)) this.keptOriginals.push(s.upload.sha256);
+    }
+  }
+
   async undo(): Promise<void> {
     await Promise.all(this.committed.map((id) => this.deps.store.removePyramid(id)));
-    await Promise.all(this.keptOriginals.map((sha) => this.deps.store.removeOriginal(sha)));
     await Promise.all(this.staged.filter((s) => !this.committed.includes(s.imageId)).map((s) => this.deps.store.discard(s.dir)));
+    if (this.keptOriginals.length === 0) return;
+    // Originals are shared by content: another referral with the same bytes may have been
+    // committed since this ingest kept the file. Remove only what no image row names, checked
+    // under the write lock. If that check cannot run (the database is down), the file stays:
+    // an unreferenced original is never served, a missing one would be data lost.
+    const shas = [...new Set(this.keptOriginals)];
+    await this.deps.repo
+      .transaction(async (tx) => {
+        for (const sha of shas) if ((await tx.countImagesWithSha(sha)) === 0) await this.deps.store.removeOriginal(sha);
+      })
+      .catch(() => undefined);
   }
 
   async discardUploads(): Promise<void> {
