@@ -114,6 +114,8 @@ export interface Tx {
   getImage(id: string): Promise<ImageRecord | undefined>;
   insertImage(image: ImageRecord, sha256: string): Promise<void>;
   imagesForReferral(referralId: string): Promise<ImageRecord[]>;
+  /** How many images name an original: zero means it may be removed. */
+  countImagesWithSha(sha256: string): Promise<number>;
 
   getOutcome(id: string): Promise<Outcome | undefined>;
   insertOutcome(outcome: Outcome): Promise<void>;

@@ -142,6 +142,9 @@ class SqliteTx implements Tx {
   async insertImage(img: ImageRecord, sha256: string) {
     this.run('INSERT INTO images (id, referral_id, sha256, data) VALUES (?,?,?,?)', img.id, img.referralId, sha256, JSON.stringify(img));
   }
+  async countImagesWithSha(sha256: string) {
+    return Number(this.get('SELECT count(*) AS n FROM images WHERE sha256 = ?', sha256)?.n ?? 0);
+  }
   async imagesForReferral(referralId: string) {
     return this.all('SELECT data FROM images WHERE referral_id = ? ORDER BY rowid', referralId).map(toImage);
   }
@@ -190,8 +193,8 @@ class SqliteTx implements Tx {
     return Number(info.lastInsertRowid);
   }
   async listChanges(afterSeq: number, limit: number, viewer: Viewer): Promise<StoredChange[]> {
-    // SQLite has one writer at a time and assigns seq at commit order, so a seq cursor never
-    // skips a late commit here; the PostgreSQL backend needs more care.
+    // SQLite has one writer at a time, so seq follows commit order and a seq cursor never
+    // skips a late commit (PostgreSQL gets the same from its write lock).
     const rows = isClinician(viewer.role)
       ? this.all('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit)
       : this.all('SELECT * FROM changes WHERE referrer_user_id = ? AND seq > ? ORDER BY seq LIMIT ?', viewer.userId, afterSeq, limit);

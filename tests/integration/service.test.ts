@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReferralCreated, ReferralDetail, type ChangesPage, type Mutation } from '../../shared/contract';
 import { ServiceError, type ServiceClient } from '../../shared/client/service-client';
 import { dziMaxLevel } from '../../shared/dzi';
-import { PASSWORD, postReferral, referralBody, startService, testJpeg, type RunningService } from './harness';
+import { PASSWORD, postReferral, referralBody, startService, TEST_BACKEND, testJpeg, type RunningService } from './harness';
 
 let svc: RunningService;
 let gp: ServiceClient;
@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe('health and sessions', () => {
   it('reports health without a token', async () => {
-    expect(await svc.client().health()).toEqual({ status: 'ok', version: expect.any(String), database: 'sqlite' });
+    expect(await svc.client().health()).toEqual({ status: 'ok', version: expect.any(String), database: TEST_BACKEND });
   });
 
   it('refuses wrong credentials with 401 and the error body', async () => {
