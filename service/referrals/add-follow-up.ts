@@ -39,6 +39,7 @@ export async function addFollowUp(
     const at = receivedAt.toISOString();
     await deps.repo.transaction(async (tx) => {
       const referral = await waitingReferral(tx, followUp, actor);
+      await ingest.confirmOriginals();
       const status = nextReferralStatus(referral.status, 'follow-up', { assigned: referral.assignedTo !== null });
       if (!status) throw new Error('unreachable: waitingReferral checked the transition');
       const next: Referral = {

@@ -42,6 +42,7 @@ export async function createReferral(
     const images = ingest.records(referral.id, submission.patient.nhsNumber);
     await ingest.place();
     await deps.repo.transaction(async (tx) => {
+      await ingest.confirmOriginals();
       await tx.insertReferral(referral);
       await referralChange(tx, referral);
       for (const { record, sha256 } of images) {
