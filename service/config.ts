@@ -13,20 +13,57 @@ export const Config = z.object({
   allowedOrigins: z.array(z.string()).default(['loupe://app']),
   sessionAbsoluteMinutes: z.coerce.number().int().positive().default(12 * 60),
   sessionIdleMinutes: z.coerce.number().int().positive().default(30),
+  /** Pyramid worker processes; unset: one fewer than the cores, at most 4. */
+  ingestWorkers: z.coerce.number().int().min(1).max(32).optional(),
   limits: z
     .object({
-      imageBytes: z.number().int().positive().default(50 * 1024 * 1024),
-      imagePixels: z.number().int().positive().default(100_000_000),
-      imagesPerReferral: z.number().int().positive().default(20),
+      imageBytes: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+      imagePixels: z.coerce.number().int().positive().default(100_000_000),
+      imagesPerReferral: z.coerce.number().int().positive().default(20),
+    })
+    .prefault({}),
+  /**
+   * Refused sign-ins counted over a sliding window, in the database so every instance sees
+   * them: past `maxPerUsername` for one username, or `maxPerAddress` from one client address,
+   * sign-in answers 429 until the window has passed.
+   */
+  signInThrottle: z
+    .object({
+      windowMinutes: z.coerce.number().int().positive().default(15),
+      maxPerUsername: z.coerce.number().int().positive().default(5),
+      maxPerAddress: z.coerce.number().int().positive().default(50),
     })
     .prefault({}),
 });
 export type Config = z.infer<typeof Config>;
 
-const USAGE = `usage: loupe-service [--port <n>] [--host <addr>] [--data <dir>] [--demo]
-environment: LOUPE_PORT, LOUPE_HOST, LOUPE_DATA_DIR, DATABASE_URL, LOUPE_ALLOWED_ORIGINS (comma separated)`;
+const USAGE = `usage: loupe-service [--port <n>] [--host <addr>] [--data <dir>] [--demo] [--web-root <dir>]
+         [--session-absolute-minutes <n>] [--session-idle-minutes <n>]
+         [--max-image-bytes <n>] [--max-image-pixels <n>] [--max-images-per-referral <n>]
+         [--signin-window-minutes <n>] [--signin-max-per-username <n>] [--signin-max-per-address <n>]
+       loupe-service users <add|list|disable|enable|reset-password> ... (users --help)
+environment: LOUPE_PORT, LOUPE_HOST, LOUPE_DATA_DIR, DATABASE_URL, LOUPE_ALLOWED_ORIGINS (comma separated), LOUPE_INGEST_WORKERS
+  LOUPE_SESSION_ABSOLUTE_MINUTES (default 720), LOUPE_SESSION_IDLE_MINUTES (30),
+  LOUPE_MAX_IMAGE_BYTES (52428800), LOUPE_MAX_IMAGE_PIXELS (100000000), LOUPE_MAX_IMAGES_PER_REFERRAL (20),
+  LOUPE_SIGNIN_WINDOW_MINUTES (15), LOUPE_SIGNIN_MAX_PER_USERNAME (5), LOUPE_SIGNIN_MAX_PER_ADDRESS (50);
+  the command line wins over the environment`;
 
 export class UsageError extends Error {}
+
+/** Flag and variable behind each nested setting, so a bad value's error names what to fix. */
+const SOURCES: Record<string, string> = {
+  sessionAbsoluteMinutes: '--session-absolute-minutes / LOUPE_SESSION_ABSOLUTE_MINUTES',
+  sessionIdleMinutes: '--session-idle-minutes / LOUPE_SESSION_IDLE_MINUTES',
+  'limits.imageBytes': '--max-image-bytes / LOUPE_MAX_IMAGE_BYTES',
+  'limits.imagePixels': '--max-image-pixels / LOUPE_MAX_IMAGE_PIXELS',
+  'limits.imagesPerReferral': '--max-images-per-referral / LOUPE_MAX_IMAGES_PER_REFERRAL',
+  'signInThrottle.windowMinutes': '--signin-window-minutes / LOUPE_SIGNIN_WINDOW_MINUTES',
+  'signInThrottle.maxPerUsername': '--signin-max-per-username / LOUPE_SIGNIN_MAX_PER_USERNAME',
+  'signInThrottle.maxPerAddress': '--signin-max-per-address / LOUPE_SIGNIN_MAX_PER_ADDRESS',
+};
+
+/** An empty variable counts as unset, as for DATABASE_URL. */
+const envValue = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
 
 /** Command line wins over environment; anything unknown is a usage error, not a guess. */
 export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
@@ -36,7 +73,20 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     dataDir: env.LOUPE_DATA_DIR,
     databaseUrl: env.DATABASE_URL || undefined,
     allowedOrigins: env.LOUPE_ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+    ingestWorkers: envValue(env.LOUPE_INGEST_WORKERS),
   };
+  const limits: Record<string, unknown> = {
+    imageBytes: envValue(env.LOUPE_MAX_IMAGE_BYTES),
+    imagePixels: envValue(env.LOUPE_MAX_IMAGE_PIXELS),
+    imagesPerReferral: envValue(env.LOUPE_MAX_IMAGES_PER_REFERRAL),
+  };
+  const signInThrottle: Record<string, unknown> = {
+    windowMinutes: envValue(env.LOUPE_SIGNIN_WINDOW_MINUTES),
+    maxPerUsername: envValue(env.LOUPE_SIGNIN_MAX_PER_USERNAME),
+    maxPerAddress: envValue(env.LOUPE_SIGNIN_MAX_PER_ADDRESS),
+  };
+  raw.sessionAbsoluteMinutes = envValue(env.LOUPE_SESSION_ABSOLUTE_MINUTES);
+  raw.sessionIdleMinutes = envValue(env.LOUPE_SESSION_IDLE_MINUTES);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -50,13 +100,26 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       case '--data': raw.dataDir = value(); break;
       case '--web-root': raw.webRoot = value(); break;
       case '--demo': raw.demo = true; break;
+      case '--session-absolute-minutes': raw.sessionAbsoluteMinutes = value(); break;
+      case '--session-idle-minutes': raw.sessionIdleMinutes = value(); break;
+      case '--max-image-bytes': limits.imageBytes = value(); break;
+      case '--max-image-pixels': limits.imagePixels = value(); break;
+      case '--max-images-per-referral': limits.imagesPerReferral = value(); break;
+      case '--signin-window-minutes': signInThrottle.windowMinutes = value(); break;
+      case '--signin-max-per-username': signInThrottle.maxPerUsername = value(); break;
+      case '--signin-max-per-address': signInThrottle.maxPerAddress = value(); break;
       case '--help': throw new UsageError(USAGE);
       default: throw new UsageError(`unknown argument: ${arg}\n${USAGE}`);
     }
   }
-  for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
+  raw.limits = limits;
+  raw.signInThrottle = signInThrottle;
+  for (const obj of [raw, limits, signInThrottle]) for (const k of Object.keys(obj)) if (obj[k] === undefined) delete obj[k];
   const parsed = Config.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`${z.prettifyError(parsed.error)}\n${USAGE}`);
+  if (!parsed.success) {
+    const hints = [...new Set(parsed.error.issues.map((i) => SOURCES[i.path.join('.')]).filter(Boolean))];
+    throw new UsageError(`${z.prettifyError(parsed.error)}${hints.length ? `\n  (set by ${hints.join('; ')})` : ''}\n${USAGE}`);
+  }
   const { dataDir, webRoot } = parsed.data;
   return { ...parsed.data, dataDir: path.resolve(dataDir), ...(webRoot ? { webRoot: path.resolve(webRoot) } : {}) };
 }

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runUsersCli } from './cli/users';
 import { configFromArgs, UsageError } from './config';
 import { seedDemo } from './demo/seed';
 import { openService } from './open-service';
 import { buildServer } from './server';
 
-/** The line (and IPC message) the desktop app waits for; keep in step with electron/main. */
-export const LISTENING_PREFIX = 'Loupe referral service listening on ';
+import { LISTENING_PREFIX } from './listening';
 
 async function main(): Promise<void> {
   const config = configFromArgs(process.argv.slice(2), process.env);
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     await app.close();
+    await ctx.pyramids.close();
     await ctx.repo.close();
     process.exit(0);
   };
@@ -39,7 +40,16 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop());
 }
 
-main().catch((err: unknown) => {
+if (process.argv[2] === 'users') {
+  // `loupe-service users …`: manage users in the service's database, then exit.
+  void runUsersCli(process.argv.slice(3), { env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`users: failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+} else main().catch((err: unknown) => {
   if (err instanceof UsageError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);

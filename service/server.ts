@@ -5,7 +5,8 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { API_BASE } from '../shared/contract';
 import type { ServiceContext } from './context';
-import { installErrorHandling } from './http/error-handler';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/error-handler';
+import { auditRoutes } from './routes/audit';
 import { changesRoutes } from './routes/changes';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/images';
@@ -37,6 +38,10 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 8 * 1024 * 1024,
     trustProxy: false,
+    // Router errors (undecodable URL, over-long parameter) and requests Node's HTTP parser
+    // refuses (oversized headers, bad framing) get the contract's error body too.
+    frameworkErrors,
+    clientErrorHandler,
   });
   installErrorHandling(app);
 
@@ -51,6 +56,8 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
 
   await app.register(
     async (api) => {
+      // The API takes JSON and multipart only: a text/plain body is a wrong media type (415).
+      api.removeContentTypeParser('text/plain');
       await api.register(multipart, {
         limits: {
           fileSize: ctx.config.limits.imageBytes,
@@ -67,6 +74,7 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
       mutationRoutes(api, ctx);
       referralRoutes(api, ctx);
       imageRoutes(api, ctx);
+      auditRoutes(api, ctx);
     },
     { prefix: API_BASE },
   );

@@ -4,7 +4,11 @@ import type { ServiceContext } from '../context';
 import { badRequest } from '../http/http-error';
 import { requireUser } from '../http/require-user';
 
-/** The cursor is opaque to clients; on SQLite it is the last sequence number delivered. */
+/**
+ * The cursor is opaque to clients; it is the last sequence number delivered. That is safe on
+ * both backends because write transactions are serialised (see `service/repo/repository.ts`),
+ * so `seq` follows commit order and no change can commit later with a lower one.
+ */
 export function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   if (!/^\d{1,15}$/.test(cursor)) throw badRequest('invalid_cursor', 'The cursor is not one this service issued');
