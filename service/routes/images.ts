@@ -7,9 +7,12 @@ import type { ServiceContext } from '../context';
 import { notFound } from '../http/http-error';
 import { CLINICIANS, requireUser } from '../http/require-user';
 
-const IdParams = z.object({ id: Uuid });
+// UUIDs are case-insensitive but the store names pyramids by the lowercase form it issued
+// (and refuses anything else), so an id in capitals must find the same image, not a 500.
+const ImageId = Uuid.transform((id) => id.toLowerCase());
+const IdParams = z.object({ id: ImageId });
 const TileParams = z.object({
-  id: Uuid,
+  id: ImageId,
   level: z.string().regex(/^\d{1,2}$/).transform(Number),
   tile: z.string().regex(/^\d{1,6}_\d{1,6}\.(jpeg|jpg)$/),
 });

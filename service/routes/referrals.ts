@@ -28,6 +28,8 @@ export function referralRoutes(app: FastifyInstance, ctx: ServiceContext): void 
         if (part.type === 'field') {
           if (part.fieldname !== 'referral') throw badRequest('unexpected_field', `Unexpected field "${part.fieldname}"`);
           if (typeof part.value !== 'string') throw badRequest('invalid_request', 'The referral part must be JSON text');
+          // busboy cuts a field at the multipart `fieldSize` limit; the rest is not JSON.
+          if (part.valueTruncated) throw new HttpError(413, 'referral_too_large', 'The referral part is over the size limit', { part: 'referral' });
           referralJson = part.value;
           continue;
         }
@@ -53,7 +55,7 @@ export function referralRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       } catch {
         throw badRequest('malformed_json', 'The referral part is not valid JSON');
       }
-      const deps = { repo: ctx.repo, store: ctx.store, limits: ctx.config.limits };
+      const deps = { repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits };
       // A follow-up answers a request for information on an existing referral.
       const created =
         typeof raw === 'object' && raw !== null && 'followUpTo' in raw

@@ -24,8 +24,19 @@ export const NhsNumber = z
   .regex(/^\d{10}$/, 'NHS number must be ten digits')
   .refine(isValidNhsNumber, 'NHS number fails the modulus-11 check');
 
-/** Free text typed by people: bounded so one field cannot exhaust storage or the UI. */
-export const Text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Free text typed by people: bounded so one field cannot exhaust storage or the UI. Control
+ * characters other than tab and line breaks are refused: nobody types them, and NUL cannot
+ * be stored by PostgreSQL at all.
+ */
+export const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .regex(/^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/, 'control characters are not allowed');
 
 export const UserRef = z.object({ id: Uuid, name: z.string().min(1).max(200), role: Role });
 export type UserRef = z.infer<typeof UserRef>;

@@ -21,6 +21,12 @@ describe('the contract schemas', () => {
     expect(ReferralSubmission.safeParse({ ...submission, history: { colour: 'blue' } }).success).toBe(false);
   });
 
+  it('refuse control characters in free text but keep line breaks and tabs', () => {
+    expect(ReferralSubmission.safeParse({ ...submission, question: 'Melanoma?\u0000' }).success).toBe(false);
+    expect(ReferralSubmission.safeParse({ ...submission, question: 'Bell\u0007' }).success).toBe(false);
+    expect(ReferralSubmission.parse({ ...submission, question: 'Line one\nLine two\r\n\tindented' }).question).toBe('Line one\nLine two\r\n\tindented');
+  });
+
   it('refuse repeated image part names', () => {
     const img = submission.images[0]!;
     expect(ReferralSubmission.safeParse({ ...submission, images: [img, img] }).success).toBe(false);
