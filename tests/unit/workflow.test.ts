@@ -72,7 +72,10 @@ describe('outcome state machine', () => {
       const next: OutcomeStatus[] = [];
       for (const s of frontier) for (const e of OUTCOME_EVENTS) {
         const to = nextOutcomeStatus(s, e);
-        if (to && !seen.has(to)) (seen.add(to), next.push(to));
+        if (to && !seen.has(to)) {
+          seen.add(to);
+          next.push(to);
+        }
       }
       frontier = next;
     }

@@ -1,0 +1,47 @@
+// Entry point: `npm run bench -- <name> [options]` (tsx bench/run.ts <name> [options]).
+
+/** A benchmark module: runs, prints, writes its JSON, and returns a process exit code. */
+export interface Benchmark {
+  run(args: readonly string[]): Promise<number>;
+}
+
+const BENCHMARKS: Record<string, { what: string; load(): Promise<Benchmark> }> = {
+  ingest: {
+    what: "the service's pyramid pipeline (worker pool) vs `vips dzsave` on one 24 MP JPEG [--runs n]",
+    load: () => import('./ingest'),
+  },
+  service: {
+    what: 'change-feed pages and mutation batches per second, p50/p99, SQLite and PostgreSQL, vs /health [--seconds n --connections n --batch n]',
+    load: () => import('./service'),
+  },
+  tiles: {
+    what: 'tile size × JPEG quality: build time, bytes, requests per viewport, PSNR/SSIM [--runs n]',
+    load: () => import('./pyramid-settings'),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(BENCHMARKS).map((n) => n.length));
+  return ['usage: tsx bench/run.ts <name> [options]', 'benchmarks:', ...Object.entries(BENCHMARKS).map(([n, b]) => `  ${n.padEnd(width)}  ${b.what}`)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const [name, ...args] = process.argv.slice(2);
+  const bench = name === undefined ? undefined : BENCHMARKS[name];
+  if (!bench) {
+    if (name !== undefined) process.stderr.write(`unknown benchmark: ${name}\n`);
+    process.stderr.write(`${usage()}\n`);
+    return 2;
+  }
+  return (await bench.load()).run(args);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
