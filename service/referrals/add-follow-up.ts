@@ -30,16 +30,14 @@ export async function addFollowUp(
   receivedAt: Date,
 ): Promise<ReferralCreated> {
   // Checked before the (slow) image work, and again in the transaction that commits it.
-  const { patient } = await deps.repo.read((tx) => waitingReferral(tx, followUp, actor));
+  await deps.repo.read((tx) => waitingReferral(tx, followUp, actor));
   const ingest = new ImageIngest(deps, uploads);
   try {
     await ingest.stage(followUp.images);
-    const images = ingest.records(followUp.followUpTo, patient.nhsNumber);
     await ingest.place();
     const at = receivedAt.toISOString();
     await deps.repo.transaction(async (tx) => {
       const referral = await waitingReferral(tx, followUp, actor);
-      await ingest.confirmOriginals();
       const status = nextReferralStatus(referral.status, 'follow-up', { assigned: referral.assignedTo !== null });
       if (!status) throw new Error('unreachable: waitingReferral checked the transition');
       const next: Referral = {
@@ -52,12 +50,9 @@ export async function addFollowUp(
       };
       await tx.updateReferral(next);
       await referralChange(tx, next);
-      for (const { record, sha256 } of images) {
-        await tx.insertImage(record, sha256);
-        await tx.appendChange({ type: 'image', id: record.id, version: 1, data: record, referrerUserId: referral.referrer.userId });
-      }
+      const images = await ingest.commitRows(tx, next);
       await tx.appendAudit(
-        { actorId: actor.id, action: 'referral.follow-up', entityType: 'referral', entityId: referral.id, detail: { images: images.length, version: next.version } },
+        { actorId: actor.id, action: 'referral.follow-up', entityType: 'referral', entityId: referral.id, detail: { images, version: next.version } },
         at,
       );
     });

@@ -39,18 +39,13 @@ export async function createReferral(
       infoRequests: [],
       followUps: [],
     };
-    const images = ingest.records(referral.id, submission.patient.nhsNumber);
     await ingest.place();
     await deps.repo.transaction(async (tx) => {
-      await ingest.confirmOriginals();
       await tx.insertReferral(referral);
       await referralChange(tx, referral);
-      for (const { record, sha256 } of images) {
-        await tx.insertImage(record, sha256);
-        await tx.appendChange({ type: 'image', id: record.id, version: 1, data: record, referrerUserId: referral.referrer.userId });
-      }
+      const images = await ingest.commitRows(tx, referral);
       await tx.appendAudit(
-        { actorId: referrer.id, action: 'referral.create', entityType: 'referral', entityId: referral.id, detail: { images: images.length, pathway: referral.pathway } },
+        { actorId: referrer.id, action: 'referral.create', entityType: 'referral', entityId: referral.id, detail: { images, pathway: referral.pathway } },
         receivedAt.toISOString(),
       );
     });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { ImageRecord, ImageSubmissionMeta } from '../../shared/contract';
+import type { ImageRecord, ImageSubmissionMeta, Referral } from '../../shared/contract';
 import { HttpError } from '../http/http-error';
 import type { ImageStore } from '../images/image-store';
 import type { PyramidBuilder } from '../images/pyramid-pool';
-import type { Repository } from '../repo/repository';
+import type { Repository, Tx } from '../repo/repository';
 
 export interface UploadedImage {
   part: string;
@@ -76,7 +76,7 @@ export class ImageIngest {
     return this.staged.map((s) => s.imageId);
   }
 
-  records(referralId: string, patientNhsNumber: string): { record: ImageRecord; sha256: string }[] {
+  private records(referralId: string, patientNhsNumber: string): { record: ImageRecord; sha256: string }[] {
     return this.staged.map((s) => ({
       sha256: s.upload.sha256,
       record: {
@@ -111,16 +111,23 @@ export class ImageIngest {
   }
 
   /**
-   * Inside the transaction that commits this ingest's rows: makes sure every original it
-   * relies on is on disk. An original another ingest kept (same bytes) may have been removed
-   * by that ingest's undo meanwhile; both run under the write lock, so either the undo saw
-   * these rows and kept the file, or this puts it back from the upload.
+   * Inside the transaction that commits the referral: the image rows and their change-feed
+   * entries (seen by the referrer too), after making sure every original this ingest relies
+   * on is on disk. An original another ingest kept (same bytes) may have been removed by that
+   * ingest's undo meanwhile; both run under the write lock, so either the undo saw these rows
+   * and kept the file, or this puts it back from the upload. Returns how many images it wrote.
    */
-  async confirmOriginals(): Promise<void> {
+  async commitRows(tx: Tx, referral: Pick<Referral, 'id' | 'patient' | 'referrer'>): Promise<number> {
     for (const s of this.staged) {
       if (this.keptOriginals.includes(s.upload.sha256)) continue;
       if (await this.deps.store.ensureOriginal(s.upload.tempFile, s.upload.sha256)) this.keptOriginals.push(s.upload.sha256);
     }
+    const rows = this.records(referral.id, referral.patient.nhsNumber);
+    for (const { record, sha256 } of rows) {
+      await tx.insertImage(record, sha256);
+      await tx.appendChange({ type: 'image', id: record.id, version: 1, data: record, referrerUserId: referral.referrer.userId });
+    }
+    return rows.length;
   }
 
   async undo(): Promise<void> {

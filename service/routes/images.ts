@@ -7,9 +7,8 @@ import type { ServiceContext } from '../context';
 import { notFound } from '../http/http-error';
 import { CLINICIANS, requireUser } from '../http/require-user';
 
-// UUIDs are case-insensitive but the store names pyramids by the lowercase form it issued
-// (and refuses anything else), so an id in capitals must find the same image, not a 500.
-const ImageId = Uuid.transform((id) => id.toLowerCase());
+// `Uuid` lowers the id, so an id in capitals finds the image the store names in lower case.
+const ImageId = Uuid;
 const IdParams = z.object({ id: ImageId });
 const TileParams = z.object({
   id: ImageId,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Annotation } from './annotation';
+import { Uuid } from './common';
 import { ImageRecord } from './image';
 import { Outcome } from './outcome';
 import { Referral } from './referral';
@@ -7,7 +8,7 @@ import { Referral } from './referral';
 export const EntityType = z.enum(['referral', 'image', 'outcome', 'annotation']);
 export type EntityType = z.infer<typeof EntityType>;
 
-const base = { seq: z.number().int().positive(), id: z.uuid(), version: z.number().int().positive() };
+const base = { seq: z.number().int().positive(), id: Uuid, version: z.number().int().positive() };
 
 /**
  * One entry of the change feed. Discriminated by `type` so each side gets the entity's own

@@ -4,7 +4,11 @@ import { isValidNhsNumber } from '../domain/nhs-number';
 export const API_BASE = '/api/v1';
 export const API_VERSION = '1';
 
-export const Uuid = z.uuid();
+/**
+ * UUIDs compare case-insensitively (RFC 9562) but are stored and compared as text, so every
+ * id is lowered as it is parsed: `…AB…` and `…ab…` name the same referral on both backends.
+ */
+export const Uuid = z.uuid().toLowerCase();
 export const IsoDateTime = z.iso.datetime({ offset: true });
 export const IsoDate = z.iso.date();
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import sharp from 'sharp';
 import { inject } from 'vitest';
-import type { Role } from '../../shared/contract';
+import type { Change, Role } from '../../shared/contract';
 import { ServiceClient } from '../../shared/client/service-client';
 import { newUser } from '../../service/auth/session-service';
 import { Config } from '../../service/config';
@@ -130,6 +130,17 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
   await ctx.repo.transaction(async (tx) => {
     for (const u of users) await tx.insertUser(u);
   });
+  return serve(ctx, dataDir, async () => {
+    await rm(dataDir, { recursive: true, force: true });
+    await db?.drop();
+  });
+}
+
+/**
+ * Serves a context on an ephemeral loopback port; `close` stops it, its workers and its
+ * connections, then `releaseStorage` (the first instance owns the shared storage).
+ */
+async function serve(ctx: ServiceContext, dataDir: string, releaseStorage: () => Promise<void> = async () => {}): Promise<RunningService> {
   const app = await buildServer(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
@@ -150,10 +161,21 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
       await app.close();
       await ctx.pyramids.close();
       await ctx.repo.close();
-      await rm(dataDir, { recursive: true, force: true });
-      await db?.drop();
+      await releaseStorage();
     },
   };
+}
+
+/** The whole change feed as one client sees it, paged `pageSize` at a time. */
+export async function allChanges(c: ServiceClient, pageSize = 500): Promise<Change[]> {
+  const out: Change[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await c.changes(cursor, pageSize);
+    out.push(...page.changes);
+    cursor = page.cursor;
+    if (!page.hasMore) return out;
+  }
 }
 
 /**
@@ -164,28 +186,7 @@ export async function startService(overrides: Partial<Config> = {}, options: Sta
  */
 export async function startInstance(of: RunningService, options: StartOptions = {}): Promise<RunningService> {
   const ctx = await openService({ ...of.ctx.config, port: 0 }, options.now);
-  const app = await buildServer(ctx);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  const client = () => new ServiceClient(url, fetch);
-  return {
-    url,
-    ctx,
-    dataDir: of.dataDir,
-    client,
-    exec: (sql) => execSql(ctx, sql),
-    async signedIn(username) {
-      const c = client();
-      await c.signIn({ username, password: PASSWORD });
-      return c;
-    },
-    async close() {
-      await app.close();
-      await ctx.pyramids.close();
-      await ctx.repo.close();
-    },
-  };
+  return serve(ctx, of.dataDir);
 }
 
 /** A small synthetic photograph: skin tone with a darker blob, as JPEG. */

@@ -2,11 +2,11 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReferralCreated, type ChangesPage } from '../../shared/contract';
+import { ReferralCreated } from '../../shared/contract';
 import type { ServiceClient } from '../../shared/client/service-client';
 import { dziMaxLevel } from '../../shared/dzi';
 import { PyramidPool } from '../../service/images/pyramid-pool';
-import { postReferral, referralBody, startService, testJpeg, type RunningService } from './harness';
+import { allChanges, postReferral, referralBody, startService, testJpeg, type RunningService } from './harness';
 
 // Two workers, so concurrent referrals really do build pyramids side by side in two processes.
 let svc: RunningService;
@@ -28,17 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await svc?.close();
 });
-
-async function allChanges(c: ServiceClient): Promise<ChangesPage['changes']> {
-  const out: ChangesPage['changes'] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await c.changes(cursor, 500);
-    out.push(...page.changes);
-    cursor = page.cursor;
-    if (!page.hasMore) return out;
-  }
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReferralCreated, ReferralDetail, type ChangesPage, type Mutation } from '../../shared/contract';
+import { ReferralCreated, ReferralDetail, type Mutation } from '../../shared/contract';
 import { ServiceError, type ServiceClient } from '../../shared/client/service-client';
 import { dziMaxLevel } from '../../shared/dzi';
-import { PASSWORD, postReferral, referralBody, startService, TEST_BACKEND, testJpeg, type RunningService } from './harness';
+import { allChanges, PASSWORD, postReferral, referralBody, startService, TEST_BACKEND, testJpeg, type RunningService } from './harness';
 
 let svc: RunningService;
 let gp: ServiceClient;
@@ -24,17 +24,6 @@ function outcomeMutation(referralId: string, overrides: Partial<Mutation> = {}):
     clientTime: new Date().toISOString(),
     ...overrides,
   };
-}
-
-async function allChanges(c: ServiceClient): Promise<ChangesPage['changes']> {
-  const out: ChangesPage['changes'] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await c.changes(cursor, 3);
-    out.push(...page.changes);
-    cursor = page.cursor;
-    if (!page.hasMore) return out;
-  }
 }
 
 beforeAll(async () => {
@@ -119,12 +108,12 @@ describe('referral ingest and images', () => {
   });
 
   it('rejects a referral whose image is not an image, naming it, and stores nothing', async () => {
-    const before = (await allChanges(consultant)).length;
+    const before = (await allChanges(consultant, 3)).length;
     const res = await postReferral(svc, tokenOf(gp), referralBody(['good', 'fake']), { good: await testJpeg(), fake: 'this is a text file named fake.jpg' });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: { code: string; message: string; part: string } };
     expect(body.error).toMatchObject({ code: 'image_not_decodable', part: 'fake' });
-    expect((await allChanges(consultant)).length).toBe(before);
+    expect((await allChanges(consultant, 3)).length).toBe(before);
   });
 
   it('rejects a truncated JPEG', async () => {
@@ -169,7 +158,7 @@ describe('mutations and the change feed', () => {
     const [again] = (await consultant.mutate([m])).results;
     expect(again).toEqual({ id: m.id, status: 'duplicate', entityVersion: 1 });
 
-    const changes = await allChanges(consultant);
+    const changes = await allChanges(consultant, 3);
     const outcomes = changes.filter((c) => c.type === 'outcome' && c.id === m.entityId);
     expect(outcomes).toHaveLength(1);
     const ref = changes.filter((c) => c.type === 'referral' && c.id === referral.id).at(-1);
@@ -228,8 +217,8 @@ describe('mutations and the change feed', () => {
     const gp2 = await svc.signedIn('gp2');
     const res = await postReferral(svc, tokenOf(gp2), referralBody(['z'], { patient: { nhsNumber: '9990000026', name: { given: 'Bo', family: 'Other' }, birthDate: '1960-03-04', sex: 'male' } }), { z: await testJpeg() });
     const theirs = ReferralCreated.parse(await res.json());
-    const seenByGp = await allChanges(gp);
-    const seenByGp2 = await allChanges(gp2);
+    const seenByGp = await allChanges(gp, 3);
+    const seenByGp2 = await allChanges(gp2, 3);
     expect(seenByGp.some((c) => c.id === theirs.id)).toBe(false);
     expect(seenByGp2.filter((c) => c.type === 'referral').map((c) => c.id)).toEqual([theirs.id]);
     // gp sees the final outcome on their referral, never the registrar's awaiting-signoff draft

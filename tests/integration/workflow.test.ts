@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReferralCreated, type Change, type Mutation, type MutationResult, type Outcome } from '../../shared/contract';
 import type { ServiceClient } from '../../shared/client/service-client';
-import { postReferral, referralBody, startService, testJpeg, type RunningService } from './harness';
+import { allChanges, postReferral, referralBody, startService, testJpeg, type RunningService } from './harness';
 
 let svc: RunningService;
 let gp: ServiceClient;
@@ -28,17 +28,6 @@ async function one(c: ServiceClient, m: Omit<Mutation, 'id' | 'clientTime' | 'pa
 
 async function referralVersion(id: string): Promise<number> {
   return (await consultant.referral(id)).referral.version;
-}
-
-async function feed(c: ServiceClient): Promise<Change[]> {
-  const out: Change[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await c.changes(cursor, 200);
-    out.push(...page.changes);
-    cursor = page.cursor;
-    if (!page.hasMore) return out;
-  }
 }
 
 /** The latest state of each entity a feed carries. */
@@ -92,7 +81,7 @@ describe('registrar outcomes and consultant sign-off', () => {
     expect(detail.timeline.map((e) => e.action)).toEqual(['referral.create', 'outcome.submit', 'outcome.return', 'outcome.save-draft', 'outcome.submit', 'outcome.sign-off']);
 
     // The GP sees the final outcome, never the drafts or the returned state.
-    const gpOutcome = [...(await feed(gp))].filter((c) => c.type === 'outcome' && c.id === outcomeId);
+    const gpOutcome = [...(await allChanges(gp))].filter((c) => c.type === 'outcome' && c.id === outcomeId);
     expect(gpOutcome.map((c) => (c.data as Outcome).status)).toEqual(['final']);
   });
 
@@ -124,7 +113,7 @@ describe('final outcomes are immutable; amendments supersede them', () => {
 
     // A superseded outcome is not amended again, and the GP sees both (the record of what changed).
     expect(await one(consultant, { type: 'outcome.submit', entityId: randomUUID(), payload: { referralId: r.id, ...fields, supersedes: first } })).toMatchObject({ status: 'rejected', error: { code: 'not_final' } });
-    const gpView = latest(await feed(gp));
+    const gpView = latest(await allChanges(gp));
     expect((gpView.get(first)?.data as Outcome).status).toBe('superseded');
     expect((gpView.get(amendment)?.data as Outcome).status).toBe('final');
   });
@@ -136,7 +125,7 @@ describe('requests for information', () => {
     const requestId = randomUUID();
     const applied = await one(registrar, { id: requestId, type: 'referral.request-info', entityId: r.id, baseVersion: 1, payload: { kind: 'better-images', message: 'Please send a dermoscopic image in focus.' } });
     expect(applied).toMatchObject({ status: 'applied', entityVersion: 2 });
-    const referral = latest(await feed(gp)).get(r.id);
+    const referral = latest(await allChanges(gp)).get(r.id);
     expect(referral?.data).toMatchObject({ status: 'waiting-info', infoRequests: [{ id: requestId, kind: 'better-images', message: 'Please send a dermoscopic image in focus.', by: { role: 'registrar' } }] });
     // Nothing can be signed off or requested from a decided referral.
     await one(consultant, { type: 'outcome.submit', entityId: randomUUID(), payload: { referralId: r.id, ...fields } });
@@ -183,7 +172,7 @@ describe('follow-up submissions', () => {
     const dzi = await fetch(`${svc.url}/api/v1/images/${created.images[0]!.id}/image.dzi`, { headers: { authorization: `Bearer ${tokenOf(consultant)}` } });
     expect(dzi.status).toBe(200);
     // The GP's own feed carries the new image too.
-    expect(latest(await feed(gp)).has(created.images[0]!.id)).toBe(true);
+    expect(latest(await allChanges(gp)).has(created.images[0]!.id)).toBe(true);
   });
 
   it('refuses a follow-up to a referral that is not waiting (409), or from another practice (404)', async () => {
@@ -202,11 +191,11 @@ describe('follow-up submissions', () => {
   it('stores nothing of a follow-up whose image does not decode, and the referral keeps waiting', async () => {
     const r = await newReferral();
     await one(consultant, { type: 'referral.request-info', entityId: r.id, baseVersion: 1, payload: { message: 'Better images please.' } });
-    const before = (await feed(consultant)).length;
+    const before = (await allChanges(consultant)).length;
     const res = await postReferral(svc, tokenOf(gp), followUp(r.id, ['good', 'bad']), { good: await testJpeg(300, 200), bad: 'not an image at all' });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ error: { code: 'image_not_decodable', part: 'bad' } });
-    expect((await feed(consultant)).length).toBe(before);
+    expect((await allChanges(consultant)).length).toBe(before);
     expect((await consultant.referral(r.id)).referral).toMatchObject({ status: 'waiting-info', version: 2, followUps: [] });
     // A follow-up may carry words only.
     const words = await postReferral(svc, tokenOf(gp), { ...followUp(r.id, []), response: 'It has been there for two years.' }, {});
@@ -235,8 +224,18 @@ describe('annotations', () => {
     expect(await one(consultant, { type: 'annotation.delete', entityId: id, baseVersion: 3 })).toMatchObject({ status: 'rejected', error: { code: 'annotation_deleted' } });
     detail = await consultant.referral(r.id);
     expect(detail.annotations).toEqual([]);
-    expect(latest(await feed(consultant)).get(id)).toMatchObject({ type: 'annotation', deleted: true, version: 3, data: null });
-    expect((await feed(gp)).some((c) => c.type === 'annotation')).toBe(false);
+    expect(latest(await allChanges(consultant)).get(id)).toMatchObject({ type: 'annotation', deleted: true, version: 3, data: null });
+    expect((await allChanges(gp)).some((c) => c.type === 'annotation')).toBe(false);
+  });
+});
+
+describe('ids in capitals', () => {
+  it('name the same referral as their lower-case form, on both backends', async () => {
+    const r = await newReferral();
+    const upper = r.id.toUpperCase();
+    expect((await consultant.referral(upper)).referral.id).toBe(r.id);
+    expect(await one(consultant, { type: 'referral.claim', entityId: upper, baseVersion: 1 })).toMatchObject({ status: 'applied', entityVersion: 2 });
+    expect((await consultant.referral(r.id)).referral).toMatchObject({ version: 2, status: 'in-review' });
   });
 });
 
