@@ -13,6 +13,8 @@ export const Config = z.object({
   allowedOrigins: z.array(z.string()).default(['loupe://app']),
   sessionAbsoluteMinutes: z.coerce.number().int().positive().default(12 * 60),
   sessionIdleMinutes: z.coerce.number().int().positive().default(30),
+  /** PostgreSQL connections per instance (reads run in parallel; writes use one at a time). */
+  dbPoolSize: z.coerce.number().int().min(2).max(200).default(10),
   /** Pyramid worker processes; unset: one fewer than the cores, at most 4. */
   ingestWorkers: z.coerce.number().int().min(1).max(32).optional(),
   limits: z
@@ -42,7 +44,8 @@ const USAGE = `usage: loupe-service [--port <n>] [--host <addr>] [--data <dir>] 
          [--max-image-bytes <n>] [--max-image-pixels <n>] [--max-images-per-referral <n>]
          [--signin-window-minutes <n>] [--signin-max-per-username <n>] [--signin-max-per-address <n>]
        loupe-service users <add|list|disable|enable|reset-password> ... (users --help)
-environment: LOUPE_PORT, LOUPE_HOST, LOUPE_DATA_DIR, DATABASE_URL, LOUPE_ALLOWED_ORIGINS (comma separated), LOUPE_INGEST_WORKERS
+environment: LOUPE_PORT, LOUPE_HOST, LOUPE_DATA_DIR, DATABASE_URL, LOUPE_ALLOWED_ORIGINS (comma separated), LOUPE_INGEST_WORKERS,
+  LOUPE_DB_POOL_SIZE (PostgreSQL connections per instance, default 10)
   LOUPE_SESSION_ABSOLUTE_MINUTES (default 720), LOUPE_SESSION_IDLE_MINUTES (30),
   LOUPE_MAX_IMAGE_BYTES (52428800), LOUPE_MAX_IMAGE_PIXELS (100000000), LOUPE_MAX_IMAGES_PER_REFERRAL (20),
   LOUPE_SIGNIN_WINDOW_MINUTES (15), LOUPE_SIGNIN_MAX_PER_USERNAME (5), LOUPE_SIGNIN_MAX_PER_ADDRESS (50);
@@ -54,6 +57,7 @@ export class UsageError extends Error {}
 const SOURCES: Record<string, string> = {
   sessionAbsoluteMinutes: '--session-absolute-minutes / LOUPE_SESSION_ABSOLUTE_MINUTES',
   sessionIdleMinutes: '--session-idle-minutes / LOUPE_SESSION_IDLE_MINUTES',
+  dbPoolSize: 'LOUPE_DB_POOL_SIZE',
   'limits.imageBytes': '--max-image-bytes / LOUPE_MAX_IMAGE_BYTES',
   'limits.imagePixels': '--max-image-pixels / LOUPE_MAX_IMAGE_PIXELS',
   'limits.imagesPerReferral': '--max-images-per-referral / LOUPE_MAX_IMAGES_PER_REFERRAL',
@@ -74,6 +78,7 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     databaseUrl: env.DATABASE_URL || undefined,
     allowedOrigins: env.LOUPE_ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
     ingestWorkers: envValue(env.LOUPE_INGEST_WORKERS),
+    dbPoolSize: envValue(env.LOUPE_DB_POOL_SIZE),
   };
   const limits: Record<string, unknown> = {
     imageBytes: envValue(env.LOUPE_MAX_IMAGE_BYTES),

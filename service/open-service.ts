@@ -18,7 +18,7 @@ export const SERVICE_VERSION = '0.1.0';
 export async function openRepository(config: Config): Promise<Repository> {
   // PostgreSQL when DATABASE_URL names one (a central service, any number of instances
   // sharing it and one image store); otherwise the embedded SQLite file in the data folder.
-  if (config.databaseUrl) return PgRepository.open(config.databaseUrl);
+  if (config.databaseUrl) return PgRepository.open(config.databaseUrl, { poolSize: config.dbPoolSize });
   await mkdir(config.dataDir, { recursive: true });
   return SqliteRepository.open(path.join(config.dataDir, 'loupe.sqlite'));
 }

@@ -25,6 +25,7 @@ export interface SignInThrottle {
 }
 
 const TOUCH_EVERY_MS = 60_000;
+const PRUNE_EVERY_MS = 60_000;
 
 /**
  * The key sign-in failures are kept under: a hash of the username as typed, because a wrong
@@ -42,6 +43,8 @@ export class SignInThrottled extends HttpError {
 }
 
 export class SessionService {
+  private lastPrune = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly repo: Repository,
     private readonly policy: SessionPolicy,
@@ -66,6 +69,12 @@ export class SessionService {
     // counting at f + window exactly, which is what makes Retry-After below an upper bound.
     const since = new Date(started.getTime() - this.throttle.windowMinutes * 60_000 + 1).toISOString();
     const admitted = await this.repo.transaction(async (tx) => {
+      // Failures older than the window no longer count; forget them now and then, so a
+      // guessing campaign over many usernames cannot grow the table without end.
+      if (started.getTime() - this.lastPrune >= PRUNE_EVERY_MS) {
+        await tx.pruneSignInFailures(since);
+        this.lastPrune = started.getTime();
+      }
       const user = await tx.findUserByUsername(username);
       const byUsername = await tx.countSignInFailures({ username: key }, since);
       const byAddress = await tx.countSignInFailures({ address }, since);

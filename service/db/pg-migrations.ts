@@ -146,6 +146,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX sign_in_failures_username ON sign_in_failures(username, at);
   CREATE INDEX sign_in_failures_address ON sign_in_failures(address, at);
   `,
+  /* 3: refused sign-ins are pruned by age once they no longer count */ `
+  CREATE INDEX sign_in_failures_at ON sign_in_failures(at);
+  `,
 ];
 
 /**

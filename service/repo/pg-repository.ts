@@ -182,6 +182,9 @@ class PgTx implements Tx {
   async clearSignInFailures(username: string) {
     await this.run('DELETE FROM sign_in_failures WHERE username = $1', noNul(username));
   }
+  async pruneSignInFailures(before: string) {
+    return this.run('DELETE FROM sign_in_failures WHERE at < $1', before);
+  }
 
   async countReferrals() {
     return this.count('SELECT count(*) AS n FROM referrals');

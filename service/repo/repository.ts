@@ -104,6 +104,8 @@ export interface Tx {
   /** Failures for a username, or from an address, at or after `since`. */
   countSignInFailures(key: { username: string } | { address: string }, since: string): Promise<number>;
   clearSignInFailures(username: string): Promise<void>;
+  /** Forgets failures from before `before` (they no longer count); returns how many. */
+  pruneSignInFailures(before: string): Promise<number>;
 
   countReferrals(): Promise<number>;
   getReferral(id: string): Promise<Referral | undefined>;

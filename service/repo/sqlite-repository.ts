@@ -114,6 +114,9 @@ class SqliteTx implements Tx {
   async clearSignInFailures(username: string) {
     this.run('DELETE FROM sign_in_failures WHERE username = ?', username);
   }
+  async pruneSignInFailures(before: string) {
+    return this.db.prepare('DELETE FROM sign_in_failures WHERE at < ?').run(before).changes;
+  }
 
   async countReferrals() {
     return Number(this.get('SELECT count(*) AS n FROM referrals')?.n ?? 0);

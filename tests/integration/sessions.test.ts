@@ -142,6 +142,18 @@ describe('sign-in throttling per username', () => {
     expect(throttled.every((e) => e.actorId === gpId && e.detail.limit === 'username')).toBe(true);
   });
 
+  it('forgets failures once they are older than the window', async () => {
+    c.advance(60);
+    const key = throttleKey('someone-who-is-not-a-user');
+    const count = () => c.svc.ctx.repo.read((tx) => tx.countSignInFailures({ username: key }, '1970-01-01T00:00:00.000Z'));
+    for (let i = 0; i < 3; i++) expect((await signIn(c.svc, 'someone-who-is-not-a-user', 'guess')).status).toBe(401);
+    expect(await count()).toBe(3);
+    c.advance(16);
+    // Any later sign-in prunes what no longer counts (at most once a minute per instance).
+    expect((await signIn(c.svc, 'registrar', PASSWORD)).status).toBe(201);
+    expect(await count()).toBe(0);
+  });
+
   it('clears the failures of a username when it signs in', async () => {
     c.advance(60);
     for (let i = 0; i < 4; i++) expect((await signIn(c.svc, 'consultant', 'not-it')).status).toBe(401);

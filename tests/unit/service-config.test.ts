@@ -16,6 +16,11 @@ describe('service configuration', () => {
     expect(configFromArgs(['--port', '9100', '--data', 'rel', '--demo'], env)).toMatchObject({ port: 9100, dataDir: path.resolve('rel'), demo: true });
   });
 
+  it('takes the PostgreSQL pool size from the environment, 10 by default', () => {
+    expect(configFromArgs([], {}).dbPoolSize).toBe(10);
+    expect(configFromArgs([], { LOUPE_DB_POOL_SIZE: '25' }).dbPoolSize).toBe(25);
+  });
+
   it('resolves a relative web root', () => {
     expect(configFromArgs(['--web-root', 'out/renderer'], {}).webRoot).toBe(path.resolve('out/renderer'));
   });
@@ -68,6 +73,7 @@ describe('service configuration', () => {
     [{ LOUPE_SIGNIN_WINDOW_MINUTES: '0' }, /--signin-window-minutes/],
     [{ LOUPE_SIGNIN_MAX_PER_USERNAME: 'five' }, /LOUPE_SIGNIN_MAX_PER_USERNAME/],
     [{ LOUPE_SIGNIN_MAX_PER_ADDRESS: '-50' }, /signInThrottle\.maxPerAddress/],
+    [{ LOUPE_DB_POOL_SIZE: '1' }, /LOUPE_DB_POOL_SIZE/],
   ])('refuses the bad setting %j with a usage error naming it', (env, message) => {
     expect(() => configFromArgs([], env)).toThrow(UsageError);
     expect(() => configFromArgs([], env)).toThrow(message);
