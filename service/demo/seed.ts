@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Role } from '../../shared/contract';
+import type { Mutation, Role } from '../../shared/contract';
 import { newUser } from '../auth/session-service';
 import type { ServiceContext } from '../context';
 import { applyMutation } from '../domain/apply-mutation';
@@ -35,19 +35,48 @@ export async function seedDemo(ctx: ServiceContext, log: Log = () => {}): Promis
   }
   if ((await ctx.repo.read((tx) => tx.countReferrals())) > 0) return { users, referrals: 0 };
 
-  const [gp, consultant] = await ctx.repo.read(async (tx) => [await tx.findUserByUsername('gp'), await tx.findUserByUsername('consultant')]);
-  if (!gp || !consultant) throw new Error('demo users gp and consultant are needed to seed referrals');
+  const [gp, consultant, registrar] = await ctx.repo.read(async (tx) => [
+    await tx.findUserByUsername('gp'),
+    await tx.findUserByUsername('consultant'),
+    await tx.findUserByUsername('registrar'),
+  ]);
+  if (!gp || !consultant || !registrar) throw new Error('demo users gp, consultant and registrar are needed to seed referrals');
   const cases = demoReferrals(ctx.now()).sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
   const started = Date.now();
   for (const [i, demo] of cases.entries()) {
-    await seedOne(ctx, demo, gp, consultant);
+    await seedOne(ctx, demo, gp, consultant, registrar);
     if ((i + 1) % 10 === 0) log(`seeded demo referral ${i + 1}/${cases.length}`);
   }
   log(`seeded ${cases.length} demo referrals in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { users, referrals: cases.length };
 }
 
-async function seedOne(ctx: ServiceContext, demo: DemoReferral, gp: { id: string; name: string; role: Role }, consultant: { id: string; name: string; role: Role }) {
+type DemoActor = { id: string; name: string; role: Role };
+
+/**
+ * Current referrals the demo shows part-way through the workflow, done by the registrar
+ * through the real mutation code: one awaiting a consultant's sign-off, one waiting for the GP.
+ */
+const IN_PROGRESS: Readonly<Record<string, (referralId: string) => Pick<Mutation, 'type' | 'entityId' | 'payload' | 'baseVersion'>>> = {
+  'waiting-list-06': (referralId) => ({
+    type: 'outcome.submit',
+    entityId: randomUUID(),
+    payload: {
+      referralId,
+      decision: 'discharge',
+      diagnosis: { text: 'Actinic keratosis, responding to treatment', code: '201101007', system: 'http://snomed.info/sct' },
+      adviceToGp: 'Actinic keratosis that has responded to 5-fluorouracil; no appointment is needed. Sun protection advice given. Re-refer if a lesion persists after treatment, grows, bleeds or becomes tender.',
+    },
+  }),
+  'waiting-list-07': (referralId) => ({
+    type: 'referral.request-info',
+    entityId: referralId,
+    baseVersion: 1,
+    payload: { kind: 'more-information', message: 'Has patch testing been done elsewhere? Please also send a close-up of the palm of the same hand.' },
+  }),
+};
+
+async function seedOne(ctx: ServiceContext, demo: DemoReferral, gp: DemoActor, consultant: DemoActor, registrar: DemoActor) {
   const dir = await ctx.store.stagingDir();
   try {
     const uploads = new Map<string, UploadedImage>();
@@ -64,6 +93,12 @@ async function seedOne(ctx: ServiceContext, demo: DemoReferral, gp: { id: string
         applyMutation(tx, consultant, { id: randomUUID(), type: 'outcome.submit', entityId: randomUUID(), payload: { referralId: created.id, ...demo.priorOutcome }, clientTime: decidedAt.toISOString() }, decidedAt),
       );
       if (result.status !== 'applied') throw new Error(`demo outcome for ${demo.key} was ${result.status}: ${result.error?.message}`);
+    }
+    const step = IN_PROGRESS[demo.key];
+    if (step) {
+      const at = new Date(Math.min(demo.receivedAt.getTime() + 3 * 3600_000, ctx.now().getTime()));
+      const result = await ctx.repo.transaction((tx) => applyMutation(tx, registrar, { id: randomUUID(), clientTime: at.toISOString(), ...step(created.id) }, at));
+      if (result.status !== 'applied') throw new Error(`demo workflow step for ${demo.key} was ${result.status}: ${result.error?.message}`);
     }
   } finally {
     await ctx.store.discard(dir);

@@ -40,6 +40,9 @@ test('consultant reviews a case: worklist, zoomable image, outcome that survives
   const worklist = page.getByRole('table', { name: /worklist/i });
   await expect(page.getByText('30 referrals')).toBeVisible();
   await expect(worklist.getByRole('row')).toHaveCount(31); // header + 30
+  // The demo has one referral awaiting a consultant's sign-off and one waiting for the GP.
+  await expect(worklist.getByRole('row').filter({ hasText: 'Awaiting sign-off' })).toHaveCount(1);
+  await expect(worklist.getByRole('row').filter({ hasText: 'Waiting for information' })).toHaveCount(1);
 
   // Open the first advice referral.
   const row = worklist.getByRole('row').filter({ hasText: 'Advice' }).first();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,8 +41,18 @@ afterAll(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-/** Whether a process id is still alive (signal 0 only checks). */
+/**
+ * Whether a process is still running. A killed worker can be seen for a moment as a zombie
+ * (dead, its exit not yet collected by Node): it writes nothing any more, so it counts as
+ * exited. Linux tells the state in /proc; elsewhere signal 0 only checks that the id exists.
+ */
 function alive(pid: number): boolean {
+  try {
+    const state = /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+    if (state !== undefined) return state !== 'Z' && state !== 'X';
+  } catch {
+    if (process.platform === 'linux') return false;
+  }
   try {
     process.kill(pid, 0);
     return true;
