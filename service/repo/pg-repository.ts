@@ -1,8 +1,9 @@
 import pg from 'pg';
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import { Annotation, ImageRecord, isClinician, Outcome, Referral, type EntityType, type Role } from '../../shared/contract';
+import { isClinician, type Annotation, type ImageRecord, type Outcome, type Referral } from '../../shared/contract';
 import { migratePg } from '../db/pg-migrations';
 import { auditHash, auditHashInput, GENESIS_HASH } from './audit-hash';
+import { isDeleted, toAnnotation, toAudit, toChange, toImage, toMutation, toOutcome, toReferral, toSession, toUser, type Row } from './rows';
 import type { AuditEvent, AuditInput, ChangeInput, MutationRecord, Repository, SessionRow, SignInFailure, StoredAnnotation, StoredChange, Tx, UserRow, Viewer } from './repository';
 
 /**
@@ -43,49 +44,6 @@ export interface PgRepositoryOptions {
   /** Connections in this instance's pool (default 10). */
   poolSize?: number;
 }
-
-type Row = Record<string, unknown>;
-
-/** Entities are stored as their contract JSON in `data` (jsonb); reading parses them back. */
-const entity = <T>(schema: { parse(value: unknown): T }) => (r: Row): T => schema.parse(r.data);
-const toReferral = entity(Referral);
-const toImage = entity(ImageRecord);
-const toOutcome = entity(Outcome);
-const toAnnotation = entity(Annotation);
-
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-const toUser = (r: Row): UserRow => ({
-  id: String(r.id),
-  username: String(r.username),
-  name: String(r.name),
-  role: r.role as Role,
-  passwordHash: String(r.password_hash),
-  disabled: r.disabled === true,
-  createdAt: String(r.created_at),
-});
-
-const toSession = (r: Row): SessionRow => ({
-  tokenHash: String(r.token_hash),
-  userId: String(r.user_id),
-  createdAt: String(r.created_at),
-  expiresAt: String(r.expires_at),
-  lastSeenAt: String(r.last_seen_at),
-  revokedAt: str(r.revoked_at),
-});
-
-/** `seq` is bigint, which pg returns as a string: numbers stay exact far beyond any real feed. */
-const toAudit = (r: Row): AuditEvent => ({
-  seq: Number(r.seq),
-  at: String(r.at),
-  actorId: str(r.actor_id),
-  action: String(r.action),
-  entityType: str(r.entity_type),
-  entityId: str(r.entity_id),
-  detail: r.detail as AuditEvent['detail'],
-  prevHash: String(r.prev_hash),
-  hash: String(r.hash),
-});
 
 const json = (value: unknown): string => JSON.stringify(value);
 
@@ -244,7 +202,7 @@ class PgTx implements Tx {
   async getAnnotation(id: string): Promise<StoredAnnotation | undefined> {
     if (hasNul(id)) return undefined;
     const r = await this.get('SELECT data, deleted FROM annotations WHERE id = $1', id);
-    return r && { annotation: toAnnotation(r), deleted: r.deleted === true };
+    return r && { annotation: toAnnotation(r), deleted: isDeleted(r) };
   }
   async insertAnnotation(a: Annotation) {
     await this.run(
@@ -276,20 +234,13 @@ class PgTx implements Tx {
     const rows = isClinician(viewer.role)
       ? await this.all('SELECT * FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2', afterSeq, limit)
       : await this.all('SELECT * FROM changes WHERE referrer_user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', viewer.userId, afterSeq, limit);
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      type: r.entity_type as EntityType,
-      id: String(r.entity_id),
-      version: Number(r.version),
-      deleted: r.deleted === true,
-      data: r.data ?? null,
-    }));
+    return rows.map(toChange);
   }
 
   async getMutation(id: string): Promise<MutationRecord | undefined> {
     if (hasNul(id)) return undefined;
     const r = await this.get('SELECT * FROM mutations WHERE id = $1', id);
-    return r && { id: String(r.id), userId: String(r.user_id), type: String(r.type), entityId: String(r.entity_id), entityVersion: Number(r.entity_version) };
+    return r && toMutation(r);
   }
   async recordMutation(m: MutationRecord, at: string) {
     await this.run(

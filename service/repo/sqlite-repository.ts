@@ -1,47 +1,8 @@
-import { Annotation, ImageRecord, isClinician, Outcome, Referral, type EntityType, type Role } from '../../shared/contract';
+import { isClinician, type Annotation, type ImageRecord, type Outcome, type Referral } from '../../shared/contract';
 import { openSqlite, type SqliteDb } from '../db/sqlite';
 import { auditHash, auditHashInput, GENESIS_HASH } from './audit-hash';
+import { isDeleted, toAnnotation, toAudit, toChange, toImage, toMutation, toOutcome, toReferral, toSession, toUser, type Row } from './rows';
 import type { AuditEvent, AuditInput, ChangeInput, Repository, SessionRow, SignInFailure, StoredAnnotation, StoredChange, Tx, UserRow, Viewer } from './repository';
-
-type Row = Record<string, unknown>;
-
-/** Entities are stored as their contract JSON in `data`; reading parses them back. */
-const entity = <T>(schema: { parse(value: unknown): T }) => (r: Row): T => schema.parse(JSON.parse(String(r.data)));
-const toReferral = entity(Referral);
-const toImage = entity(ImageRecord);
-const toOutcome = entity(Outcome);
-const toAnnotation = entity(Annotation);
-
-const toUser = (r: Row): UserRow => ({
-  id: String(r.id),
-  username: String(r.username),
-  name: String(r.name),
-  role: r.role as Role,
-  passwordHash: String(r.password_hash),
-  disabled: r.disabled === 1,
-  createdAt: String(r.created_at),
-});
-
-const toSession = (r: Row): SessionRow => ({
-  tokenHash: String(r.token_hash),
-  userId: String(r.user_id),
-  createdAt: String(r.created_at),
-  expiresAt: String(r.expires_at),
-  lastSeenAt: String(r.last_seen_at),
-  revokedAt: r.revoked_at === null ? null : String(r.revoked_at),
-});
-
-const toAudit = (r: Row): AuditEvent => ({
-  seq: Number(r.seq),
-  at: String(r.at),
-  actorId: r.actor_id === null ? null : String(r.actor_id),
-  action: String(r.action),
-  entityType: r.entity_type === null ? null : String(r.entity_type),
-  entityId: r.entity_id === null ? null : String(r.entity_id),
-  detail: JSON.parse(String(r.detail)) as AuditEvent['detail'],
-  prevHash: String(r.prev_hash),
-  hash: String(r.hash),
-});
 
 class SqliteTx implements Tx {
   constructor(private readonly db: SqliteDb) {}
@@ -171,7 +132,7 @@ class SqliteTx implements Tx {
 
   async getAnnotation(id: string): Promise<StoredAnnotation | undefined> {
     const r = this.get('SELECT data, deleted FROM annotations WHERE id = ?', id);
-    return r && { annotation: toAnnotation(r), deleted: r.deleted === 1 };
+    return r && { annotation: toAnnotation(r), deleted: isDeleted(r) };
   }
   async insertAnnotation(a: Annotation) {
     this.run(
@@ -201,19 +162,12 @@ class SqliteTx implements Tx {
     const rows = isClinician(viewer.role)
       ? this.all('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?', afterSeq, limit)
       : this.all('SELECT * FROM changes WHERE referrer_user_id = ? AND seq > ? ORDER BY seq LIMIT ?', viewer.userId, afterSeq, limit);
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      type: r.entity_type as EntityType,
-      id: String(r.entity_id),
-      version: Number(r.version),
-      deleted: r.deleted === 1,
-      data: r.data === null ? null : (JSON.parse(String(r.data)) as unknown),
-    }));
+    return rows.map(toChange);
   }
 
   async getMutation(id: string) {
     const r = this.get('SELECT * FROM mutations WHERE id = ?', id);
-    return r && { id: String(r.id), userId: String(r.user_id), type: String(r.type), entityId: String(r.entity_id), entityVersion: Number(r.entity_version) };
+    return r && toMutation(r);
   }
   async recordMutation(m: { id: string; userId: string; type: string; entityId: string; entityVersion: number }, at: string) {
     this.run('INSERT INTO mutations (id, user_id, type, entity_id, entity_version, applied_at) VALUES (?,?,?,?,?,?)', m.id, m.userId, m.type, m.entityId, m.entityVersion, at);
