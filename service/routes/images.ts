@@ -8,10 +8,9 @@ import { notFound } from '../http/http-error';
 import { CLINICIANS, requireUser } from '../http/require-user';
 
 // `Uuid` lowers the id, so an id in capitals finds the image the store names in lower case.
-const ImageId = Uuid;
-const IdParams = z.object({ id: ImageId });
+const IdParams = z.object({ id: Uuid });
 const TileParams = z.object({
-  id: ImageId,
+  id: Uuid,
   level: z.string().regex(/^\d{1,2}$/).transform(Number),
   tile: z.string().regex(/^\d{1,6}_\d{1,6}\.(jpeg|jpg)$/),
 });

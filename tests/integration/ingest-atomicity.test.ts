@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,166 +22,142 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
 
+const exists = (p: string) => stat(p).then(() => true, () => false);
+const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const submission = (parts: string[]) => ReferralSubmission.parse(referralBody(parts));
+
+/**
+ * Storage opened the way the service opens it (this project's backend), with one referrer,
+ * and uploads staged as the route stages them, without the HTTP layer in between.
+ */
+async function openStorage() {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'loupe-atomic-'));
+  dirs.push(dataDir);
+  const ctx = await openService(await testConfig(dataDir));
+  const gp = { id: randomUUID(), name: 'Dr G', role: 'referrer' as const };
+  await ctx.repo.transaction((tx) => tx.insertUser({ ...gp, username: 'gp', passwordHash: 'x', disabled: false, createdAt: new Date().toISOString() }));
+  const images = path.join(dataDir, 'images');
+  return {
+    ctx,
+    gp,
+    images,
+    deps: { repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits },
+    /** Stages one upload per part with the given bytes. */
+    async upload(files: Record<string, Buffer>): Promise<Map<string, UploadedImage>> {
+      const dir = await ctx.store.stagingDir();
+      const uploads = new Map<string, UploadedImage>();
+      for (const [part, bytes] of Object.entries(files)) {
+        const tempFile = path.join(dir, part);
+        await writeFile(tempFile, bytes);
+        uploads.set(part, { part, tempFile, sha256: sha256Of(bytes) });
+      }
+      return uploads;
+    },
+    originalPath: (sha256: string) => path.join(images, 'originals', sha256.slice(0, 2), sha256),
+    async close() {
+      await ctx.pyramids.close();
+      await ctx.repo.close();
+    },
+  };
+}
+
 describe('ingest is all or nothing', () => {
   it('leaves no pyramid, original or row when the database write fails after the images were placed', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'loupe-atomic-'));
-    dirs.push(dataDir);
-    const ctx = await openService(await testConfig(dataDir));
-    const gp = { id: '6f1c1a5e-0a8e-4a57-9a7b-2d8f3c1b4e5a', name: 'Dr G', role: 'referrer' as const };
-    await ctx.repo.transaction((tx) => tx.insertUser({ ...gp, username: 'gp', passwordHash: 'x', disabled: false, createdAt: new Date().toISOString() }));
-
-    const uploadDir = await ctx.store.stagingDir();
-    const uploads = new Map<string, UploadedImage>();
-    for (const part of ['a', 'b']) {
-      const bytes = await testJpeg(640 + part.charCodeAt(0), 480);
-      const tempFile = path.join(uploadDir, part);
-      await writeFile(tempFile, bytes);
-      uploads.set(part, { part, tempFile, sha256: createHash('sha256').update(bytes).digest('hex') });
-    }
+    const s = await openStorage();
+    const uploads = await s.upload({ a: await testJpeg(737, 480), b: await testJpeg(738, 480) });
     // The commit fails; the database answers again for the clean-up (a transient failure).
     let commits = 0;
     const failingRepo: Repository = {
-      kind: ctx.repo.kind,
-      read: (fn) => ctx.repo.read(fn),
-      transaction: (fn) => (++commits === 1 ? Promise.reject(new Error('disk full')) : ctx.repo.transaction(fn)),
-      close: () => ctx.repo.close(),
+      kind: s.ctx.repo.kind,
+      read: (fn) => s.ctx.repo.read(fn),
+      transaction: (fn) => (++commits === 1 ? Promise.reject(new Error('disk full')) : s.ctx.repo.transaction(fn)),
+      close: () => s.ctx.repo.close(),
     };
 
-    const submission = ReferralSubmission.parse(referralBody(['a', 'b']));
-    await expect(createReferral({ repo: failingRepo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits }, submission, uploads, gp, new Date())).rejects.toThrow('disk full');
+    await expect(createReferral({ ...s.deps, repo: failingRepo }, submission(['a', 'b']), uploads, s.gp, new Date())).rejects.toThrow('disk full');
 
-    const images = path.join(dataDir, 'images');
-    expect(await filesUnder(path.join(images, 'pyramids'))).toEqual([]);
-    expect(await filesUnder(path.join(images, 'originals'))).toEqual([]);
-    expect(await filesUnder(path.join(images, 'staging'))).toEqual([]);
-    expect(await ctx.repo.read((tx) => tx.countReferrals())).toBe(0);
-    await ctx.pyramids.close();
-    await ctx.repo.close();
+    expect(await filesUnder(path.join(s.images, 'pyramids'))).toEqual([]);
+    expect(await filesUnder(path.join(s.images, 'originals'))).toEqual([]);
+    expect(await filesUnder(path.join(s.images, 'staging'))).toEqual([]);
+    expect(await s.ctx.repo.read((tx) => tx.countReferrals())).toBe(0);
+    await s.close();
   });
 
   it('stores no referral when keeping an original fails, and removes the originals it did keep', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'loupe-atomic-'));
-    dirs.push(dataDir);
-    const ctx = await openService(await testConfig(dataDir));
-    const gp = { id: '6f1c1a5e-0a8e-4a57-9a7b-2d8f3c1b4e5c', name: 'Dr G', role: 'referrer' as const };
-    await ctx.repo.transaction((tx) => tx.insertUser({ ...gp, username: 'gp', passwordHash: 'x', disabled: false, createdAt: new Date().toISOString() }));
-    const uploadDir = await ctx.store.stagingDir();
-    const uploads = new Map<string, UploadedImage>();
-    for (const part of ['a', 'b']) {
-      const bytes = await testJpeg(700 + part.charCodeAt(0), 500);
-      const tempFile = path.join(uploadDir, part);
-      await writeFile(tempFile, bytes);
-      uploads.set(part, { part, tempFile, sha256: createHash('sha256').update(bytes).digest('hex') });
-    }
+    const s = await openStorage();
+    const uploads = await s.upload({ a: await testJpeg(797, 500), b: await testJpeg(798, 500) });
     let kept = 0;
-    const store = Object.create(ctx.store) as typeof ctx.store;
+    const store = Object.create(s.ctx.store) as typeof s.ctx.store;
     store.keepOriginal = async (tempFile, sha256) => {
       if (++kept === 2) throw new Error('disk full');
-      return ctx.store.keepOriginal(tempFile, sha256);
+      return s.ctx.store.keepOriginal(tempFile, sha256);
     };
 
-    const submission = ReferralSubmission.parse(referralBody(['a', 'b']));
-    await expect(createReferral({ repo: ctx.repo, store, pyramids: ctx.pyramids, limits: ctx.config.limits }, submission, uploads, gp, new Date())).rejects.toThrow('disk full');
-    expect(await ctx.repo.read((tx) => tx.countReferrals())).toBe(0);
-    expect(await filesUnder(path.join(dataDir, 'images', 'pyramids'))).toEqual([]);
-    expect(await filesUnder(path.join(dataDir, 'images', 'originals'))).toEqual([]);
-    await ctx.pyramids.close();
-    await ctx.repo.close();
+    await expect(createReferral({ ...s.deps, store }, submission(['a', 'b']), uploads, s.gp, new Date())).rejects.toThrow('disk full');
+    expect(await s.ctx.repo.read((tx) => tx.countReferrals())).toBe(0);
+    expect(await filesUnder(path.join(s.images, 'pyramids'))).toEqual([]);
+    expect(await filesUnder(path.join(s.images, 'originals'))).toEqual([]);
+    await s.close();
   });
 
   it('keeps the originals when the database cannot be asked whether another referral uses them', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'loupe-atomic-'));
-    dirs.push(dataDir);
-    const ctx = await openService(await testConfig(dataDir));
-    const gp = { id: '6f1c1a5e-0a8e-4a57-9a7b-2d8f3c1b4e5d', name: 'Dr G', role: 'referrer' as const };
+    const s = await openStorage();
     const bytes = await testJpeg(660, 440);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const tempFile = path.join(await ctx.store.stagingDir(), 'a');
-    await writeFile(tempFile, bytes);
-    const downRepo: Repository = { kind: ctx.repo.kind, read: (fn) => ctx.repo.read(fn), transaction: () => Promise.reject(new Error('database down')), close: () => ctx.repo.close() };
-    await expect(
-      createReferral({ repo: downRepo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits }, ReferralSubmission.parse(referralBody(['a'])), new Map([['a', { part: 'a', tempFile, sha256 }]]), gp, new Date()),
-    ).rejects.toThrow('database down');
+    const downRepo: Repository = { kind: s.ctx.repo.kind, read: (fn) => s.ctx.repo.read(fn), transaction: () => Promise.reject(new Error('database down')), close: () => s.ctx.repo.close() };
+    await expect(createReferral({ ...s.deps, repo: downRepo }, submission(['a']), await s.upload({ a: bytes }), s.gp, new Date())).rejects.toThrow('database down');
     // No pyramid or row; the original stays (never served; removing it could lose another referral's).
-    expect(await filesUnder(path.join(dataDir, 'images', 'pyramids'))).toEqual([]);
-    expect(await filesUnder(path.join(dataDir, 'images', 'originals'))).toEqual([path.join(sha256.slice(0, 2), sha256)]);
-    expect(await ctx.repo.read((tx) => tx.countReferrals())).toBe(0);
-    await ctx.pyramids.close();
-    await ctx.repo.close();
+    const sha256 = sha256Of(bytes);
+    expect(await filesUnder(path.join(s.images, 'pyramids'))).toEqual([]);
+    expect(await filesUnder(path.join(s.images, 'originals'))).toEqual([path.join(sha256.slice(0, 2), sha256)]);
+    expect(await s.ctx.repo.read((tx) => tx.countReferrals())).toBe(0);
+    await s.close();
   });
 
   describe('an original shared by two referrals with the same bytes', () => {
-    async function setUp(label: string) {
-      const dataDir = await mkdtemp(path.join(tmpdir(), `loupe-shared-${label}-`));
-      dirs.push(dataDir);
-      const ctx = await openService(await testConfig(dataDir));
-      const gp = { id: '6f1c1a5e-0a8e-4a57-9a7b-2d8f3c1b4e5e', name: 'Dr G', role: 'referrer' as const };
-      await ctx.repo.transaction((tx) => tx.insertUser({ ...gp, username: 'gp', passwordHash: 'x', disabled: false, createdAt: new Date().toISOString() }));
-      const bytes = await testJpeg(620, 410);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const upload = async (name: string) => {
-        const tempFile = path.join(await ctx.store.stagingDir(), name);
-        await writeFile(tempFile, bytes);
-        return new Map([['a', { part: 'a', tempFile, sha256 }]]);
-      };
-      const deps = { repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits };
-      const original = path.join(dataDir, 'images', 'originals', sha256.slice(0, 2), sha256);
-      const done = async () => {
-        await ctx.pyramids.close();
-        await ctx.repo.close();
-      };
-      return { ctx, gp, deps, upload, original, done };
-    }
-    const submission = () => ReferralSubmission.parse(referralBody(['a']));
-
     it('survives when the failed ingest undoes after the other referral committed', async () => {
-      const { ctx, gp, deps, upload, original, done } = await setUp('after');
-      const failed = new ImageIngest(deps, await upload('first'));
-      await failed.stage(submission().images);
+      const s = await openStorage();
+      const bytes = await testJpeg(620, 410);
+      const failed = new ImageIngest(s.deps, await s.upload({ a: bytes }));
+      await failed.stage(submission(['a']).images);
       await failed.place();
-      await createReferral(deps, submission(), await upload('second'), gp, new Date());
+      await createReferral(s.deps, submission(['a']), await s.upload({ a: bytes }), s.gp, new Date());
       await failed.undo();
-      expect(await stat(original).then(() => true, () => false)).toBe(true);
-      expect(await ctx.repo.read((tx) => tx.countReferrals())).toBe(1);
-      await done();
+      expect(await exists(s.originalPath(sha256Of(bytes)))).toBe(true);
+      expect(await s.ctx.repo.read((tx) => tx.countReferrals())).toBe(1);
+      await s.close();
     });
 
     it('survives when the failed ingest undoes between the other placing and committing', async () => {
-      const { ctx, gp, deps, upload, original, done } = await setUp('between');
-      const failed = new ImageIngest(deps, await upload('first'));
-      await failed.stage(submission().images);
+      const s = await openStorage();
+      const bytes = await testJpeg(620, 410);
+      const original = s.originalPath(sha256Of(bytes));
+      const failed = new ImageIngest(s.deps, await s.upload({ a: bytes }));
+      await failed.stage(submission(['a']).images);
       await failed.place();
       // The second ingest finds the first one's file, relies on it, and the first then undoes.
-      const store = Object.create(ctx.store) as typeof ctx.store;
+      const store = Object.create(s.ctx.store) as typeof s.ctx.store;
       store.keepOriginal = async (tempFile, sha256) => {
-        const kept = await ctx.store.keepOriginal(tempFile, sha256);
+        const kept = await s.ctx.store.keepOriginal(tempFile, sha256);
         expect(kept).toBe(false);
         await failed.undo();
-        expect(await stat(original).then(() => true, () => false)).toBe(false);
+        expect(await exists(original)).toBe(false);
         return kept;
       };
-      const created = await createReferral({ ...deps, store }, submission(), await upload('second'), gp, new Date());
-      expect(await stat(original).then(() => true, () => false)).toBe(true);
-      expect(await ctx.repo.read((tx) => tx.countImagesWithSha(path.basename(original)))).toBe(1);
+      const created = await createReferral({ ...s.deps, store }, submission(['a']), await s.upload({ a: bytes }), s.gp, new Date());
+      expect(await exists(original)).toBe(true);
+      expect(await s.ctx.repo.read((tx) => tx.countImagesWithSha(sha256Of(bytes)))).toBe(1);
       expect(created.images).toHaveLength(1);
-      await done();
+      await s.close();
     });
   });
 
   it('keeps the originals of a referral that was stored', async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'loupe-atomic-'));
-    dirs.push(dataDir);
-    const ctx = await openService(await testConfig(dataDir));
-    const gp = { id: '6f1c1a5e-0a8e-4a57-9a7b-2d8f3c1b4e5b', name: 'Dr G', role: 'referrer' as const };
-    await ctx.repo.transaction((tx) => tx.insertUser({ ...gp, username: 'gp', passwordHash: 'x', disabled: false, createdAt: new Date().toISOString() }));
+    const s = await openStorage();
     const bytes = await testJpeg();
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const tempFile = path.join(await ctx.store.stagingDir(), 'a');
-    await writeFile(tempFile, bytes);
-    await createReferral({ repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits }, ReferralSubmission.parse(referralBody(['a'])), new Map([['a', { part: 'a', tempFile, sha256 }]]), gp, new Date());
-    expect(await filesUnder(path.join(dataDir, 'images', 'originals'))).toEqual([path.join(sha256.slice(0, 2), sha256)]);
-    expect(await ctx.repo.read((tx) => tx.countReferrals())).toBe(1);
-    await ctx.pyramids.close();
-    await ctx.repo.close();
+    const sha256 = sha256Of(bytes);
+    await createReferral(s.deps, submission(['a']), await s.upload({ a: bytes }), s.gp, new Date());
+    expect(await filesUnder(path.join(s.images, 'originals'))).toEqual([path.join(sha256.slice(0, 2), sha256)]);
+    expect(await s.ctx.repo.read((tx) => tx.countReferrals())).toBe(1);
+    await s.close();
   });
 });
