@@ -551,7 +551,7 @@ const REFERRAL_EVENTS: Record<ReferralEvent, string> = {
 };
 
 const OUTCOME_EVENTS: Record<OutcomeEvent, string> = {
-  save: '`outcome.save-draft` by its author',
+  save: '`outcome.save-draft` by its author (or a consultant, on a registrar\'s outcome)',
   'submit-final': 'a consultant\'s `outcome.submit`',
   'submit-for-signoff': 'a registrar\'s `outcome.submit`',
   'sign-off': '`outcome.sign-off` (a consultant, not its author)',
@@ -581,7 +581,7 @@ const MUTATIONS: Record<C.MutationType, MutationDoc> = {
   },
   'outcome.save-draft': {
     entity: 'the outcome (new id made by the client)', baseVersion: 'omitted or 0 for a new outcome, else its current `version`', payload: 'OutcomePayload',
-    effect: 'Creates or updates the caller\'s draft; only its author edits it.',
+    effect: 'Creates or updates a draft. Its author edits it; a consultant may also edit a registrar\'s draft (supervision), which stays the registrar\'s. Two edits from the same version: the second is a `conflict`.',
   },
   'outcome.submit': {
     entity: 'the outcome', baseVersion: 'as for `outcome.save-draft`', payload: 'OutcomePayload',

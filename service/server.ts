@@ -21,6 +21,8 @@ export const WEB_CSP = [
   "style-src 'self'",
   "img-src 'self' blob: data:",
   "connect-src 'self'",
+  // Workers from this origin only: the offline app shell (sw.js).
+  "worker-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
@@ -85,6 +87,8 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
       root: webRoot,
       prefix: '/',
       index: 'index.html',
+      // no-cache on everything, sw.js included: the browser must revalidate the worker on
+      // every update check, or a clinician could keep an old build's shell for a day.
       setHeaders: (res) => {
         res.header('content-security-policy', WEB_CSP);
         res.header('cache-control', 'no-cache');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Uuid } from './contract/common';
 
 /**
  * The one contract between the renderer and its host. On the desktop the preload script
@@ -14,7 +15,16 @@ export interface LoupeBridge {
   loadToken(): Promise<string | null>;
   saveToken(token: string): Promise<void>;
   clearToken(): Promise<void>;
+  /**
+   * The desktop's device secret for this user (base64 of 32 bytes), which opens the encrypted
+   * cache without the password. `null` where no OS-protected storage exists: always in a
+   * browser, and on a desktop whose safeStorage is unavailable or unprotected (`basic_text`).
+   */
+  deviceKey(userId: string): Promise<string | null>;
 }
+
+/** Standard padded base64 of exactly 32 bytes (43 characters, the last carrying 4 bits, and `=`). */
+export const DeviceSecret = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/);
 
 /** IPC channel names and the schema of each call's argument and result, checked in main. */
 export const IPC = {
@@ -27,6 +37,7 @@ export const IPC = {
     result: z.undefined(),
   },
   clearToken: { channel: 'loupe:token-clear', args: z.tuple([]), result: z.undefined() },
+  deviceKey: { channel: 'loupe:device-key', args: z.tuple([Uuid]), result: DeviceSecret.nullable() },
 } as const;
 export type IpcName = keyof typeof IPC;
 

@@ -1,11 +1,12 @@
 // Edge: the Electron main process. Wiring only; every decision it applies lives in a module
 // that runs in plain Node and is unit-tested (policy, app-files, service-plan, service-runner,
-// token-store, ipc). Never log clinical text or tokens from here.
+// token-store, device-key-store, ipc). Never log clinical text, tokens or keys from here.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import { APP_ORIGIN } from '../../shared/bridge';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
+import { DeviceKeyStore } from './device-key-store';
 import { denyPermissions, guardAllWebContents } from './guards';
 import { type BridgeImplementation, ipcHandlers } from './ipc';
 import { secureWebPreferences } from './policy';
@@ -87,6 +88,9 @@ function start(): void {
   );
 
   const tokens = ready.then(() => createTokenStore(path.join(app.getPath('userData'), 'token.bin'), log.warn));
+  const deviceKeys = ready.then(
+    () => new DeviceKeyStore({ storage: safeStorage, filePath: path.join(app.getPath('userData'), 'device-keys.json'), warn: log.warn }),
+  );
 
   const bridge: BridgeImplementation = {
     appVersion: async () => app.getVersion(),
@@ -98,6 +102,7 @@ function start(): void {
     loadToken: async () => (await tokens).load(),
     saveToken: async (token) => (await tokens).save(token),
     clearToken: async () => (await tokens).clear(),
+    deviceKey: async (userId) => (await deviceKeys).secretFor(userId),
   };
 
   void ready.then(() => {

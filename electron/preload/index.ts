@@ -15,6 +15,7 @@ const bridge = {
   clearToken: async () => {
     IPC.clearToken.result.parse(await ipcRenderer.invoke(IPC.clearToken.channel));
   },
+  deviceKey: async (userId: string) => IPC.deviceKey.result.parse(await ipcRenderer.invoke(IPC.deviceKey.channel, userId)),
 } as const satisfies LoupeBridge;
 
 contextBridge.exposeInMainWorld('loupe', bridge);

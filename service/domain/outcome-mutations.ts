@@ -36,7 +36,12 @@ export async function saveOutcome(tx: Tx, actor: Actor, m: Mutation, now: Date, 
 
   if (existing) {
     if (existing.referralId !== referral.id) throw reject('referral_mismatch', 'The outcome belongs to another referral');
-    if (existing.author.id !== actor.id) throw reject('not_author', 'Only its author may change an outcome before it is submitted');
+    // A supervising consultant may work on a registrar's unsubmitted outcome with them; the
+    // registrar stays its author. Anyone else's outcome is theirs alone.
+    const supervising = actor.role === 'consultant' && existing.author.role === 'registrar';
+    if (existing.author.id !== actor.id && !supervising) {
+      throw reject('not_author', 'Only its author, or a consultant supervising a registrar, may change an outcome before it is submitted');
+    }
     checkVersion('outcome', existing.version, m.baseVersion);
     if ((existing.supersedes ?? undefined) !== payload.supersedes) throw reject('supersedes_mismatch', 'An outcome cannot change which outcome it amends');
   } else if (m.baseVersion !== undefined && m.baseVersion !== 0) {

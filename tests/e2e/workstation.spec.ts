@@ -83,8 +83,12 @@ test('consultant reviews a case: worklist, zoomable image, outcome that survives
   await expect(outcome).toContainText('Submitted');
   await expect(outcome).toContainText(diagnosis);
 
-  // Still there after a reload (the token survives in the tab's session).
+  // Still there after a reload. The cache's key lives only in memory, so the browser asks
+  // for the password again (the last user is prefilled) and reopens the encrypted copy.
   await page.reload();
+  await expect(page.getByLabel('Username')).toHaveValue('consultant');
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText('Submitted');
   await expect(page.getByRole('region', { name: 'Outcome' })).toContainText(diagnosis);
   await expect(page.getByRole('button', { name: 'Submit outcome' })).toHaveCount(0);

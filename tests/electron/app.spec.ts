@@ -108,7 +108,7 @@ test('exposes the bridge and nothing of Node', async () => {
   });
   expect(seen).toEqual({
     host: 'electron',
-    keys: ['appVersion', 'clearToken', 'host', 'loadToken', 'saveToken', 'serviceUrl'],
+    keys: ['appVersion', 'clearToken', 'deviceKey', 'host', 'loadToken', 'saveToken', 'serviceUrl'],
     require: 'undefined',
     process: 'undefined',
   });

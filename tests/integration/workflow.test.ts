@@ -46,6 +46,26 @@ afterAll(async () => {
   await svc?.close();
 });
 
+describe('drafts under supervision', () => {
+  it('lets a consultant edit a registrar\'s draft (the registrar stays its author), reports a stale edit as a conflict, and keeps other drafts their author\'s', async () => {
+    const r = await newReferral();
+    const draftId = randomUUID();
+    expect(await one(registrar, { type: 'outcome.save-draft', entityId: draftId, payload: { referralId: r.id, ...fields } })).toMatchObject({ status: 'applied', entityVersion: 1 });
+    const edited = await one(consultant, { type: 'outcome.save-draft', entityId: draftId, baseVersion: 1, payload: { referralId: r.id, ...fields, adviceToGp: 'Consultant: add dermoscopy findings.' } });
+    expect(edited).toMatchObject({ status: 'applied', entityVersion: 2 });
+    // The registrar's edit was made on version 1: the service reports it, it never overwrites.
+    const stale = await one(registrar, { type: 'outcome.save-draft', entityId: draftId, baseVersion: 1, payload: { referralId: r.id, ...fields, adviceToGp: 'Registrar: reassure.' } });
+    expect(stale).toMatchObject({ status: 'conflict', error: { currentVersion: 2 } });
+    const outcome = (await consultant.referral(r.id)).outcomes.find((o) => o.id === draftId);
+    expect(outcome).toMatchObject({ version: 2, status: 'draft', adviceToGp: 'Consultant: add dermoscopy findings.', author: { role: 'registrar' } });
+
+    // A consultant's own draft is theirs alone; a registrar may not edit it.
+    const own = randomUUID();
+    expect(await one(consultant, { type: 'outcome.save-draft', entityId: own, payload: { referralId: r.id, ...fields } })).toMatchObject({ status: 'applied' });
+    expect(await one(registrar, { type: 'outcome.save-draft', entityId: own, baseVersion: 1, payload: { referralId: r.id, ...fields } })).toMatchObject({ status: 'rejected', error: { code: 'not_author' } });
+  });
+});
+
 describe('registrar outcomes and consultant sign-off', () => {
   it('returns a registrar outcome with a comment, then signs off the resubmission with an amendment', async () => {
     const r = await newReferral();

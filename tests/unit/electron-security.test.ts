@@ -18,6 +18,8 @@ import { chooseTokenPersistence, type TokenCipher, type TokenFile, TokenStore, t
 import { IPC } from '../../shared/bridge';
 
 const TOKEN = 'tok_0123456789abcdefghijklmnopqrstuvwxyz';
+const USER_ID = '0192f0a0-0000-7000-8000-0000000000c1';
+const DEVICE_SECRET = Buffer.alloc(32, 7).toString('base64');
 
 describe('window security policy', () => {
   it('uses the hardened webPreferences, with the given preload', () => {
@@ -414,6 +416,7 @@ describe('IPC handlers', () => {
     clearToken: async () => {
       saved = null;
     },
+    deviceKey: async () => DEVICE_SECRET,
   };
 
   it('registers one handler per bridge channel', () => {
@@ -450,12 +453,29 @@ describe('IPC handlers', () => {
   it('rejects a result that breaks the contract', async () => {
     await expect(makeIpcHandler('serviceUrl', async () => 'not a url')(trusted)).rejects.toThrow(/invalid result/);
   });
+
+  it('hands out a device key only for a user id, and only as 32 bytes of base64 or null', async () => {
+    const asked: string[] = [];
+    const deviceKey = makeIpcHandler('deviceKey', async (userId) => {
+      asked.push(userId);
+      return DEVICE_SECRET;
+    });
+    expect(await deviceKey(trusted, USER_ID.toUpperCase())).toBe(DEVICE_SECRET);
+    expect(asked).toEqual([USER_ID]); // lowered as parsed: one secret per user, whatever the case
+    for (const args of [[], ['../../etc/passwd'], ['__proto__'], [USER_ID, 'extra'], [42]]) {
+      await expect(deviceKey(trusted, ...args)).rejects.toBeInstanceOf(IpcRejected);
+    }
+    expect(await makeIpcHandler('deviceKey', async () => null)(trusted, USER_ID)).toBeNull();
+    for (const result of [DEVICE_SECRET.slice(4), `${DEVICE_SECRET}=`, Buffer.alloc(31).toString('base64'), Buffer.alloc(33).toString('base64')]) {
+      await expect(makeIpcHandler('deviceKey', async () => result)(trusted, USER_ID)).rejects.toThrow(/invalid result/);
+    }
+  });
 });
 
 describe('module boundaries', () => {
   it('keeps the decision modules free of electron imports', async () => {
     const dir = path.resolve('electron/main');
-    for (const name of ['policy.ts', 'app-files.ts', 'service-plan.ts', 'service-runner.ts', 'token-store.ts', 'ipc.ts']) {
+    for (const name of ['policy.ts', 'app-files.ts', 'service-plan.ts', 'service-runner.ts', 'token-store.ts', 'device-key-store.ts', 'ipc.ts']) {
       const source = await readFile(path.join(dir, name), 'utf8');
       expect(source, name).not.toMatch(/from ['"]electron['"]|require\(['"]electron['"]\)/);
     }

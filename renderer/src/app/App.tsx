@@ -1,105 +1,88 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LoupeBridge } from '../../../shared/bridge';
-import type { SessionResponse } from '../../../shared/contract';
-import { createClient } from '../data/http';
-import { createMemoryStore } from '../data/local-store';
-import { Sync } from '../data/sync';
+import type { WorkstationSettings } from '../../../shared/workstation-settings';
+import { browserFetch } from '../data/http';
+import { TileServicesContext } from '../data/tiles';
+import type { Workspace } from '../data/workspace';
 import { describeError } from '../format/errors';
-import { clearProfile, loadProfile, profileStorage, saveProfile } from './profile-store';
+import { resumeWithDevice, signInOrUnlock, type AccessDeps } from './access/access';
+import { loadLastUser } from './access/last-user';
+import { endWorkspace, startWorkspace } from './access/lifecycle';
+import { profileStorage } from './profile-store';
 import { SessionContext, type Session } from './session';
+import { loadSettings, saveSettings } from './settings-store';
 import { Shell } from './Shell';
 import { SignIn } from './SignIn';
 
 type Phase =
   | { kind: 'starting' }
   | { kind: 'signed-out'; notice: string | null }
-  | { kind: 'signed-in'; session: Session };
+  | { kind: 'signed-in'; session: Session; notice: string | null };
 
-const SESSION_ENDED = 'Your session has ended. Please sign in again.';
+const isOnline = () => navigator.onLine !== false;
 
 export function App({ bridge }: { bridge: LoupeBridge }) {
   const [phase, setPhase] = useState<Phase>({ kind: 'starting' });
   const [serviceUrl, setServiceUrl] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
   const [appVersion, setAppVersion] = useState('');
-  const sessionRef = useRef<Session | null>(null);
-  const storage = useMemo(() => profileStorage(bridge.host), [bridge]);
+  const storage = useMemo(() => profileStorage(), []);
+  const [settings, setSettings] = useState<WorkstationSettings>(() => loadSettings(storage));
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
+  const current = useRef<Session | null>(null);
 
-  const endSession = useCallback(
-    (notice: string | null) => {
-      const session = sessionRef.current;
-      sessionRef.current = null;
-      session?.sync.stop();
-      session?.store.clear();
-      clearProfile(storage);
-      void bridge.clearToken().catch(() => undefined);
-      setPhase({ kind: 'signed-out', notice });
-    },
+  const deps = useCallback(
+    (url: string): AccessDeps => ({ serviceUrl: url, fetch: browserFetch, bridge, storage, settings: settingsRef.current, isOnline }),
     [bridge, storage],
   );
 
   const open = useCallback(
-    (url: string, token: string, user: Session['user']): Session => {
-      const client = createClient(url, token);
-      const store = createMemoryStore();
-      // Only the live session may end the sign-in; a stale one (replaced meanwhile) just stops.
-      const expire = () => {
-        if (sessionRef.current === session) endSession(SESSION_ENDED);
-        else sync.stop();
-      };
-      const sync = new Sync(client, store, expire);
+    async (url: string, workspace: Workspace, notice: string | null) => {
+      const services = await startWorkspace(workspace, settingsRef.current);
       const session: Session = {
         bridge,
         serviceUrl: url,
-        client,
-        store,
-        sync,
-        user,
-        expire,
+        user: workspace.user,
+        workspace,
+        tiles: services,
+        settings: settingsRef.current,
+        updateSettings: (next) => {
+          saveSettings(storage, next);
+          setSettings(next);
+          services.applySettings(next);
+        },
         signOut: async () => {
-          try {
-            await client.signOut();
-          } catch {
-            // The token is dropped locally either way; the service expires it in time.
-          }
-          if (sessionRef.current !== session) return;
+          if (current.current !== session) return;
+          current.current = null;
+          await endWorkspace(workspace, services, settingsRef.current, bridge);
           // The next person to sign in starts at the worklist, not at this user's last case.
           if (window.location.hash) history.replaceState(null, '', window.location.pathname + window.location.search);
-          endSession(null);
+          setPhase({ kind: 'signed-out', notice: null });
         },
       };
-      sessionRef.current = session;
-      return session;
+      current.current = session;
+      setPhase({ kind: 'signed-in', session, notice });
     },
-    [bridge, endSession],
+    [bridge, storage],
   );
 
-  // Start-up: find the service, then resume a stored session if its token still works.
+  // Start-up: find the service; on the desktop, reopen the last session with the device key.
   useEffect(() => {
     let cancelled = false;
     void (async () => {
       try {
-        const [url, token, version] = await Promise.all([
-          bridge.serviceUrl(),
-          bridge.loadToken(),
-          bridge.appVersion().catch(() => ''),
-        ]);
+        const [url, version] = await Promise.all([bridge.serviceUrl(), bridge.appVersion().catch(() => '')]);
         if (cancelled) return;
         setServiceUrl(url);
         setAppVersion(version);
-        if (!token) {
-          setPhase({ kind: 'signed-out', notice: null });
-          return;
-        }
-        const session = open(url, token, loadProfile(storage));
-        const result = await session.sync.pull();
+        const resumed = await resumeWithDevice(deps(url));
         if (cancelled) {
-          session.sync.stop();
+          resumed?.close();
           return;
         }
-        if (result === 'unauthorized') return; // endSession already showed the sign-in form
-        session.sync.start();
-        setPhase({ kind: 'signed-in', session });
+        if (resumed) await open(url, resumed, null);
+        else setPhase({ kind: 'signed-out', notice: null });
       } catch (error) {
         if (!cancelled) setStartError(describeError(error));
       }
@@ -107,27 +90,22 @@ export function App({ bridge }: { bridge: LoupeBridge }) {
     return () => {
       cancelled = true;
     };
-  }, [bridge, open, storage]);
+  }, [bridge, deps, open]);
 
-  useEffect(() => () => sessionRef.current?.sync.stop(), []);
+  useEffect(() => () => current.current?.workspace.close(), []);
 
-  const onSignedIn = useCallback(
-    async (url: string, response: SessionResponse) => {
-      try {
-        await bridge.saveToken(response.token);
-      } catch {
-        // Could not persist it: this window still works; a reload will ask to sign in again.
-      }
-      saveProfile(storage, response.user);
-      const session = open(url, response.token, response.user);
-      await session.sync.pull();
-      if (sessionRef.current !== session) return;
-      session.sync.start();
-      setPhase({ kind: 'signed-in', session });
+  const onSubmit = useCallback(
+    async (username: string, password: string): Promise<string | null> => {
+      if (!serviceUrl) return 'Loupe is still starting.';
+      const result = await signInOrUnlock(username, password, deps(serviceUrl));
+      if (!result.ok) return result.message;
+      await open(serviceUrl, result.workspace, result.notice);
+      return null;
     },
-    [bridge, open, storage],
+    [deps, open, serviceUrl],
   );
 
+  const applySettings = settings;
   if (startError) {
     return (
       <main className="splash" id="main">
@@ -145,11 +123,21 @@ export function App({ bridge }: { bridge: LoupeBridge }) {
     );
   }
   if (phase.kind === 'signed-out') {
-    return <SignIn serviceUrl={serviceUrl} notice={phase.notice} appVersion={appVersion} onSignedIn={onSignedIn} />;
+    return (
+      <SignIn
+        serviceUrl={serviceUrl}
+        notice={phase.notice}
+        appVersion={appVersion}
+        lastUsername={loadLastUser(storage)?.username ?? ''}
+        onSubmit={onSubmit}
+      />
+    );
   }
   return (
-    <SessionContext.Provider value={phase.session}>
-      <Shell appVersion={appVersion} />
+    <SessionContext.Provider value={{ ...phase.session, settings: applySettings }}>
+      <TileServicesContext.Provider value={phase.session.tiles}>
+        <Shell appVersion={appVersion} notice={phase.notice} />
+      </TileServicesContext.Provider>
     </SessionContext.Provider>
   );
 }

@@ -1,14 +1,18 @@
 import { useEffect } from 'react';
 import { CaseView } from '../case/CaseView';
+import { ChangesView } from '../changes/ChangesView';
+import { SettingsView } from '../settings/SettingsView';
 import { Worklist } from '../worklist/Worklist';
 import { Header } from './Header';
 import { useRoute } from './use-route';
 
-export function Shell({ appVersion }: { appVersion: string }) {
+const TITLES = { case: 'Referral', worklist: 'Worklist', changes: 'Your changes', settings: 'Settings' } as const;
+
+export function Shell({ appVersion, notice }: { appVersion: string; notice: string | null }) {
   const [route, navigate] = useRoute();
 
   useEffect(() => {
-    document.title = route.name === 'case' ? 'Referral · Loupe' : 'Worklist · Loupe';
+    document.title = `${TITLES[route.name]} · Loupe`;
   }, [route.name]);
 
   return (
@@ -17,9 +21,18 @@ export function Shell({ appVersion }: { appVersion: string }) {
         Skip to main content
       </a>
       <Header appVersion={appVersion} />
+      {notice && (
+        <p className="shell-notice" role="status">
+          {notice}
+        </p>
+      )}
       <main id="main" className="main" tabIndex={-1}>
         {route.name === 'case' ? (
           <CaseView key={route.referralId} referralId={route.referralId} onBack={() => navigate({ name: 'worklist' })} />
+        ) : route.name === 'changes' ? (
+          <ChangesView />
+        ) : route.name === 'settings' ? (
+          <SettingsView />
         ) : (
           <Worklist onOpen={(referralId) => navigate({ name: 'case', referralId })} />
         )}

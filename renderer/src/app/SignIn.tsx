@@ -1,19 +1,23 @@
 import { useId, useState, type FormEvent } from 'react';
-import { ServiceError } from '../../../shared/client/service-client';
-import type { SessionResponse } from '../../../shared/contract';
-import { createClient } from '../data/http';
 import { describeError } from '../format/errors';
 
 interface Props {
   serviceUrl: string;
   notice: string | null;
   appVersion: string;
-  onSignedIn(serviceUrl: string, response: SessionResponse): Promise<void>;
+  /** Who last signed in here: prefilled, since only they can unlock offline. */
+  lastUsername: string;
+  /** Signs in (or unlocks offline); resolves to the message to show, or null once in. */
+  onSubmit(username: string, password: string): Promise<string | null>;
 }
 
-export function SignIn({ serviceUrl, notice, appVersion, onSignedIn }: Props) {
+/**
+ * Sign-in, and the unlock after a reload or offline: the cached records are encrypted with a
+ * key only this password opens, so it is asked for again whenever the key is not in memory.
+ */
+export function SignIn({ serviceUrl, notice, appVersion, lastUsername, onSubmit }: Props) {
   const id = useId();
-  const [username, setUsername] = useState('');
+  const [username, setUsername] = useState(lastUsername);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -27,12 +31,15 @@ export function SignIn({ serviceUrl, notice, appVersion, onSignedIn }: Props) {
     }
     setBusy(true);
     setError(null);
+    let message: string | null;
     try {
-      const response = await createClient(serviceUrl).signIn({ username: username.trim(), password });
-      await onSignedIn(serviceUrl, response);
+      message = await onSubmit(username.trim(), password);
     } catch (err) {
+      message = describeError(err);
+    }
+    if (message) {
       setPassword('');
-      setError(signInError(err));
+      setError(message);
       setBusy(false);
     }
   }
@@ -66,7 +73,7 @@ export function SignIn({ serviceUrl, notice, appVersion, onSignedIn }: Props) {
             value={username}
             onChange={(e) => setUsername(e.target.value)}
             disabled={busy}
-            autoFocus
+            autoFocus={!lastUsername}
           />
         </div>
         <div className="field">
@@ -79,11 +86,17 @@ export function SignIn({ serviceUrl, notice, appVersion, onSignedIn }: Props) {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             disabled={busy}
+            autoFocus={!!lastUsername}
           />
         </div>
         <button type="submit" className="button primary" disabled={busy} aria-busy={busy}>
           Sign in
         </button>
+        {busy && (
+          <p className="muted small" role="status">
+            Signing in and opening your encrypted copy…
+          </p>
+        )}
         <p className="signin-footer muted">
           {appVersion && <>Version {appVersion} · </>}
           {serviceUrl}
@@ -91,14 +104,4 @@ export function SignIn({ serviceUrl, notice, appVersion, onSignedIn }: Props) {
       </form>
     </main>
   );
-}
-
-function signInError(err: unknown): string {
-  if (err instanceof ServiceError) {
-    if (err.status === 401) return 'The username or password is not right.';
-    if (err.status === 429) return 'Too many attempts. Wait a minute, then try again.';
-    if (err.status >= 500 || err.status === 404)
-      return 'The referral service could not sign you in just now. Try again shortly.';
-  }
-  return describeError(err);
 }

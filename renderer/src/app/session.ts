@@ -1,22 +1,21 @@
 import { createContext, useContext } from 'react';
 import type { LoupeBridge } from '../../../shared/bridge';
-import type { ServiceClient } from '../../../shared/client/service-client';
 import type { UserRef } from '../../../shared/contract';
-import type { LocalStore } from '../data/local-store';
-import type { Sync } from '../data/sync';
+import type { WorkstationSettings } from '../../../shared/workstation-settings';
+import type { Workspace } from '../data/workspace';
+import type { SessionServices } from './access/lifecycle';
 
-/** Everything a signed-in screen needs; made at sign-in, dropped at sign-out. */
+/** Everything a signed-in screen needs; made at sign-in or unlock, dropped at sign-out. */
 export interface Session {
   readonly bridge: LoupeBridge;
   readonly serviceUrl: string;
-  readonly client: ServiceClient;
-  readonly store: LocalStore;
-  readonly sync: Sync;
-  /** Null only if the profile was lost (e.g. storage cleared) while the token survived. */
-  readonly user: UserRef | null;
+  readonly user: UserRef;
+  readonly workspace: Workspace;
+  /** Tile cache, loader and prefetch of this user. */
+  readonly tiles: SessionServices;
+  readonly settings: WorkstationSettings;
+  updateSettings(next: WorkstationSettings): void;
   signOut(): Promise<void>;
-  /** A call came back 401: drop the session and ask the user to sign in again. */
-  expire(): void;
 }
 
 export const SessionContext = createContext<Session | null>(null);

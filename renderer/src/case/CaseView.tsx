@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useImagesFor, useNow, useReferral, useSyncStatus } from '../data/hooks';
+import { useImagesFor, useNow, useReferral, useReferrals, useSyncStatus } from '../data/hooks';
+import { useSession } from '../app/session';
+import { nextReferrals } from '../data/worklist-scope';
 import { groupImagesByLesion } from './group-images';
 import { ImageStrip } from './ImageStrip';
 import { ImageViewer } from './ImageViewer';
@@ -21,37 +23,55 @@ export function CaseView({ referralId, onBack }: Props) {
   const groups = useMemo(() => groupImagesByLesion(images), [images]);
   const numbered = useMemo(() => groups.flatMap((g) => g.images), [groups]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const { user } = useSession();
+  const all = useReferrals();
+  // The next case is the next one to act on, soonest due first: the order prefetch follows.
+  // From a case still in that queue, the one after it (so Next walks the queue instead of
+  // going back to the first); from one no longer in it (just decided), the first.
+  const nextId = useMemo(() => {
+    const queue = nextReferrals(all ?? [], user.role, Number.MAX_SAFE_INTEGER);
+    const here = queue.findIndex((r) => r.id === referralId);
+    return queue[here + 1]?.id ?? null;
+  }, [all, user.role, referralId]);
   const selected = numbered.find((n) => n.image.id === selectedId) ?? numbered[0] ?? null;
 
   // Escape goes back to the worklist, unless the user is typing or in a menu.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if ((e.key !== 'Escape' && e.key !== 'n') || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
       const t = e.target as HTMLElement | null;
       if (t && (t.closest('input, textarea, select, [contenteditable="true"]') || t.isContentEditable)) return;
-      onBack();
+      if (e.key === 'Escape') onBack();
+      else if (nextId) window.location.hash = `#/referrals/${nextId}`;
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onBack]);
+  }, [onBack, nextId]);
 
   const back = (
-    <a className="back-link" href="#/">
-      <span aria-hidden="true">← </span>Back to worklist
-    </a>
+    <nav className="case-nav" aria-label="Case navigation">
+      <a className="back-link" href="#/">
+        <span aria-hidden="true">← </span>Back to worklist
+      </a>
+      {nextId && (
+        <a className="next-link" href={`#/referrals/${nextId}`} title="Next case (N)">
+          Next case<span aria-hidden="true"> →</span>
+        </a>
+      )}
+    </nav>
   );
 
   if (!referral) {
     return (
       <section className="case-missing">
         {back}
-        {status.ready ? (
+        {referral === null && status.ready ? (
           <>
             <h1>Referral not found</h1>
             <p className="muted">It may have been withdrawn, or it is not one you can see.</p>
           </>
         ) : (
-          <p role="status">{status.error ?? 'Loading referral…'}</p>
+          <p role="status">{referral === null ? 'Not on this workstation yet: waiting for the first sync…' : 'Opening referral…'}</p>
         )}
       </section>
     );
@@ -66,7 +86,7 @@ export function CaseView({ referralId, onBack }: Props) {
       <div className="case-body">
         <div className="case-side">
           <ReferralDetails referral={referral} />
-          <OutcomeSection referralId={referral.id} />
+          <OutcomeSection referral={referral} />
         </div>
         <div className="case-images">
           {numbered.length > 0 ? (

@@ -2,7 +2,8 @@ import OpenSeadragon from 'openseadragon';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ImageRecord } from '../../../shared/contract';
 import { useSession } from '../app/session';
-import { describeError, isUnauthorized } from '../format/errors';
+import { useTileLoader } from '../data/tiles/context';
+import { isTileLoadError, type TileImage, type TileLoader } from '../data/tiles/tile-loader';
 import { dziTileSource } from './tile-source';
 
 /**
@@ -19,13 +20,74 @@ function preemptOsdInlineStyle(): void {
   document.head.appendChild(marker);
 }
 
+/** What the viewer keeps per OpenSeadragon job, so an abort reaches the loader. */
+interface TileJobData {
+  controller?: AbortController;
+}
+
+interface TileSourceHooks {
+  /** Every tile request of this source, so reopening another image can abort them. */
+  readonly inFlight: Set<AbortController>;
+  /** The viewer is gone: its jobs must not be completed any more. */
+  readonly isDestroyed: () => boolean;
+  readonly onOfflineGap: () => void;
+}
+
+/**
+ * A Deep Zoom tile source built from the image record alone (no .dzi request, so it opens
+ * offline), whose tiles come from the tile loader (cache first) instead of OpenSeadragon's own
+ * requests. OpenSeadragon v6 calls `downloadTileStart(job)` for each tile and expects
+ * `job.finish(data, request, dataType)` or `job.fail(message, request)`; a Blob is its
+ * 'rasterBlob' data type, decoded with createImageBitmap (no <img>, no CORS or CSP question).
+ * The tiles URL is only a name (OpenSeadragon's in-memory cache key); nothing fetches it.
+ */
+function loaderTileSource(image: TileImage, loader: TileLoader, hooks: TileSourceHooks) {
+  const descriptor = { format: image.format, tileSize: image.tileSize, overlap: image.overlap, width: image.width, height: image.height };
+  return {
+    ...dziTileSource(`loupe-tiles:${image.id}/`, descriptor),
+    downloadTileStart(job: OpenSeadragon.ImageJob): void {
+      const controller = new AbortController();
+      (job.userData as TileJobData).controller = controller;
+      hooks.inFlight.add(controller);
+      // No wrapping is configured, so the tile's position is its position in the pyramid.
+      const { level, x: col, y: row } = job.tile;
+      loader.load({ image, level, col, row }, 'foreground', controller.signal).then(
+        (blob) => {
+          hooks.inFlight.delete(controller);
+          if (!hooks.isDestroyed()) job.finish(blob, null, 'rasterBlob');
+        },
+        (error: unknown) => {
+          hooks.inFlight.delete(controller);
+          // jobId is cleared once the job has completed: OpenSeadragon's abort and timeout fail it
+          // themselves, and failing it twice would run its completion (and the loader queue) twice.
+          if (hooks.isDestroyed() || !job.jobId) return;
+          if (isTileLoadError(error, 'offline') || isTileLoadError(error, 'network')) hooks.onOfflineGap();
+          // OpenSeadragon's own failure path: tile-load-failed, retry if configured, then give up.
+          job.fail(error instanceof Error ? error.message : 'The tile could not be loaded.', null);
+        },
+      );
+    },
+    downloadTileAbort(job: OpenSeadragon.ImageJob): void {
+      (job.userData as TileJobData).controller?.abort();
+    },
+  };
+}
+
+/** The best-effort record that this clinician viewed the image (see the open effect). */
+function recordView(imageId: string, client: { imageDescriptor(id: string): Promise<unknown> } | null): void {
+  if (!client || navigator.onLine === false) return;
+  void client.imageDescriptor(imageId).catch(() => undefined);
+}
+
 interface ViewState {
   readonly imageId: string | null;
   readonly opened: boolean;
   readonly fullyLoaded: boolean;
   readonly error: string | null;
+  /** Some tiles could not be had offline; they load when the connection returns. */
+  readonly offlineGaps: boolean;
 }
-const NOT_OPENED: ViewState = { imageId: null, opened: false, fullyLoaded: false, error: null };
+const NOT_OPENED: ViewState = { imageId: null, opened: false, fullyLoaded: false, error: null, offlineGaps: false };
 
 interface Props {
   image: ImageRecord;
@@ -34,34 +96,32 @@ interface Props {
 }
 
 /**
- * Deep-zoom viewer of one image. Tiles are fetched by OpenSeadragon with the session's bearer
- * header; the descriptor comes from the shared client. `data-fully-loaded` on the region turns
- * "true" when the tiled image reports every tile for the current view is in, and goes back
- * to "false" when another image is chosen.
+ * Deep-zoom viewer of one image. The pyramid is described by the image record and every tile
+ * comes through the tile loader (the encrypted cache, else the service), so a prefetched image
+ * opens and pans with no connection. `data-fully-loaded` on the region turns "true" when the
+ * tiled image reports every tile for the current view is in, and goes back to "false" when
+ * another image is chosen.
  */
 export function ImageViewer({ image, label }: Props) {
-  const { client, serviceUrl, expire } = useSession();
+  const { workspace } = useSession();
+  const loader = useTileLoader();
   const hostRef = useRef<HTMLDivElement>(null);
   const viewerRef = useRef<OpenSeadragon.Viewer | null>(null);
   const captionId = useId();
   // Keyed by image id, so the very render that switches images already shows it not loaded.
-  const [view, setView] = useState<ViewState>({ imageId: null, opened: false, fullyLoaded: false, error: null });
-  const { opened, fullyLoaded, error } = view.imageId === image.id ? view : NOT_OPENED;
+  const [view, setView] = useState<ViewState>(NOT_OPENED);
+  const { opened, fullyLoaded, error, offlineGaps } = view.imageId === image.id ? view : NOT_OPENED;
+  const { id, referralId, width, height, tileSize, overlap, format } = image;
 
-  // One viewer for the life of the case view; images are swapped with open().
+  // One viewer for the life of the case view; images are swapped with open(). OpenSeadragon
+  // makes no requests of its own (see loaderTileSource), so it needs no headers or CORS mode:
+  // the pixels reach WebGL as ImageBitmaps decoded from Blobs, which never taint it.
   useEffect(() => {
     const element = hostRef.current;
     if (!element) return;
-    // Electron serves the page from loupe://app and the service from http://127.0.0.1:port,
-    // which answers CORS: ask for CORS mode so WebGL may read the pixels. Same origin: none.
-    const crossOrigin = new URL(serviceUrl).origin !== window.location.origin;
     preemptOsdInlineStyle();
     const viewer = OpenSeadragon({
       element,
-      loadTilesWithAjax: true,
-      ajaxHeaders: client.authHeader,
-      ajaxWithCredentials: false,
-      crossOriginPolicy: crossOrigin ? 'Anonymous' : false,
       showNavigator: true,
       navigatorPosition: 'BOTTOM_RIGHT',
       navigatorSizeRatio: 0.18,
@@ -84,7 +144,7 @@ export function ImageViewer({ image, label }: Props) {
       viewerRef.current = null;
       viewer.destroy();
     };
-  }, [client, serviceUrl]);
+  }, []);
 
   // Open the chosen image; the loaded flag follows its tiled image.
   useEffect(() => {
@@ -92,15 +152,29 @@ export function ImageViewer({ image, label }: Props) {
     if (!viewer) return;
     let cancelled = false;
     let tiled: OpenSeadragon.TiledImage | null = null;
-    const imageId = image.id;
+    let gaps = false;
+    // Rebuilt from its fields, so a fresh but equal record (a re-query) does not reopen the image.
+    const record: TileImage = { id, referralId, width, height, tileSize, overlap, format };
     const update = (patch: Partial<ViewState>) =>
-      setView((v) => ({ ...(v.imageId === imageId ? v : { ...NOT_OPENED, imageId }), ...patch }));
+      setView((v) => ({ ...(v.imageId === id ? v : { ...NOT_OPENED, imageId: id }), ...patch }));
+    const hooks: TileSourceHooks = {
+      inFlight: new Set(),
+      // Jobs of an image no longer shown are still completed (as failed, once aborted), as
+      // OpenSeadragon's own requests would be; only a destroyed viewer is left alone.
+      isDestroyed: () => viewer.isDestroyed(),
+      onOfflineGap: () => {
+        if (gaps || cancelled) return;
+        gaps = true;
+        update({ offlineGaps: true });
+      },
+    };
 
     const onFullyLoaded = (e: OpenSeadragon.FullyLoadedChangeTiledImageEvent) => {
       if (!cancelled) update({ fullyLoaded: e.fullyLoaded });
     };
     const onOpen = () => {
       if (cancelled) return;
+      tiled?.removeHandler('fully-loaded-change', onFullyLoaded);
       tiled = viewer.world.getItemAt(0);
       if (!tiled) return;
       tiled.addHandler('fully-loaded-change', onFullyLoaded);
@@ -109,38 +183,47 @@ export function ImageViewer({ image, label }: Props) {
     const onOpenFailed = (e: OpenSeadragon.OpenFailedEvent) => {
       if (!cancelled) update({ error: `The image could not be opened (${e.message}).` });
     };
+    const open = () => {
+      viewer.addOnceHandler('open', onOpen);
+      viewer.addOnceHandler('open-failed', onOpenFailed);
+      viewer.open({ tileSource: loaderTileSource(record, loader, hooks) });
+    };
+    // OpenSeadragon marks a failed tile as missing and does not ask again, so when the
+    // connection returns after a gap, open the image again where the clinician was looking:
+    // tiles already had come from the cache, the missing ones from the service.
+    const onOnline = () => {
+      if (!gaps || cancelled || viewer.isDestroyed()) return;
+      gaps = false;
+      update({ offlineGaps: false });
+      const bounds = viewer.viewport.getBounds();
+      viewer.addOnceHandler('open', () => viewer.viewport.fitBounds(bounds, true));
+      open();
+    };
 
-    void client.imageDescriptor(image.id).then(
-      (dzi) => {
-        if (cancelled || viewer.isDestroyed()) return;
-        viewer.setAjaxHeaders(client.authHeader, true);
-        viewer.addOnceHandler('open', onOpen);
-        viewer.addOnceHandler('open-failed', onOpenFailed);
-        viewer.open({
-          tileSource: dziTileSource(client.url(`/images/${encodeURIComponent(image.id)}/image_files/`), dzi),
-        });
-      },
-      (err: unknown) => {
-        if (cancelled) return;
-        if (isUnauthorized(err)) expire();
-        else update({ error: describeError(err) });
-      },
-    );
+    open();
+    window.addEventListener('online', onOnline);
+    // Viewing an image is an audited event on the service, recorded when its descriptor is
+    // read. The viewer no longer needs the descriptor, so it reads it only for that record,
+    // best effort, and only when online (a view while offline is not recorded).
+    recordView(id, workspace.auth.client());
 
     return () => {
       cancelled = true;
+      window.removeEventListener('online', onOnline);
+      // The old image's tiles must not hold the foreground slots the new one needs.
+      for (const controller of hooks.inFlight) controller.abort();
       tiled?.removeHandler('fully-loaded-change', onFullyLoaded);
       if (!viewer.isDestroyed()) {
         viewer.removeHandler('open', onOpen);
         viewer.removeHandler('open-failed', onOpenFailed);
       }
     };
-  }, [client, expire, image.id]);
+  }, [loader, workspace, id, referralId, width, height, tileSize, overlap, format]);
 
   // The focusable pan/zoom surface says what it shows and how to drive it.
   useEffect(() => {
     viewerRef.current?.canvas.setAttribute('aria-label', `${label}. Arrow keys pan, plus and minus zoom, 0 fits the image.`);
-  }, [label, client, serviceUrl]);
+  }, [label]);
 
   const zoom = (factor: number) => {
     const viewport = viewerRef.current?.viewport;
@@ -166,6 +249,9 @@ export function ImageViewer({ image, label }: Props) {
             {' '}
             · {image.width.toLocaleString('en-GB')} × {image.height.toLocaleString('en-GB')} px
             {image.mmPerPixel ? ` · ${(image.mmPerPixel * 1000).toFixed(0)} µm/px` : ''}
+          </span>
+          <span className="muted" role="status">
+            {offlineGaps ? ' · Parts of this image are not saved on this workstation; they will load when the connection returns.' : ''}
           </span>
         </p>
         <div className="viewer-controls" role="toolbar" aria-label="Zoom">

@@ -1,43 +1,56 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
-import { DECISION_LABELS, Decision, type Mutation, type OutcomePayload } from '../../../shared/contract';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { DECISION_LABELS, Decision, type Mutation, type Outcome, type OutcomePayload, type Referral } from '../../../shared/contract';
 import { useSession } from '../app/session';
-import { describeError, isUnauthorized } from '../format/errors';
+import { localEffects } from '../data/store/local-effects';
+import { describeError } from '../format/errors';
 import { EMPTY_DRAFT, validateOutcome, type OutcomeDraft, type OutcomeErrors, type OutcomeFieldName } from './outcome-validation';
 
 interface Props {
-  referralId: string;
-  /** Called once the service has applied the outcome and the store has been refreshed. */
-  onSubmitted(message: string): void;
+  referral: Referral;
+  /** The unsubmitted outcome to carry on with, if any (a draft, or one returned for changes). */
+  editing: Outcome | null;
+  /** Whether the form's outcome has changes not yet confirmed by the service. */
+  unsent: boolean;
+  onDone(message: string): void;
 }
 
-/** Ids of one submission, kept while its payload is unchanged so a retry is idempotent. */
-interface Attempt {
-  readonly key: string;
-  readonly mutationId: string;
-  readonly outcomeId: string;
-}
+const fromOutcome = (o: Outcome): OutcomeDraft => ({ decision: o.decision, diagnosis: o.diagnosis.text, adviceToGp: o.adviceToGp });
 
-export function OutcomeForm({ referralId, onSubmitted }: Props) {
-  const { client, sync, user, expire } = useSession();
+/**
+ * The outcome form. Saving a draft and submitting both go into the outbox with their local
+ * effect in one transaction; the form confirms as soon as that is stored, online or not, and
+ * the sync sends it. The outcome's id is made here once, so every save of this form is a new
+ * version of the same outcome.
+ */
+export function OutcomeForm({ referral, editing, unsent, onDone }: Props) {
+  const { workspace, user } = useSession();
   const id = useId();
-  const [draft, setDraft] = useState<OutcomeDraft>(EMPTY_DRAFT);
+  const [draft, setDraft] = useState<OutcomeDraft>(() => (editing ? fromOutcome(editing) : EMPTY_DRAFT));
   const [errors, setErrors] = useState<OutcomeErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const attempt = useRef<Attempt | null>(null);
+  const outcomeId = useRef(editing?.id ?? crypto.randomUUID());
+  const touched = useRef(false);
   const fieldRefs = {
     decision: useRef<HTMLSelectElement>(null),
     diagnosis: useRef<HTMLInputElement>(null),
     adviceToGp: useRef<HTMLTextAreaElement>(null),
   };
 
+  // A draft arriving from the feed (or another window) fills the form until the user types.
+  useEffect(() => {
+    if (!editing || touched.current) return;
+    outcomeId.current = editing.id;
+    setDraft(fromOutcome(editing));
+  }, [editing]);
+
   const set = <K extends OutcomeFieldName>(field: K, value: OutcomeDraft[K]) => {
+    touched.current = true;
     setDraft((d) => ({ ...d, [field]: value }));
     if (errors[field]) setErrors((e) => ({ ...e, [field]: undefined }));
   };
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function record(type: 'outcome.save-draft' | 'outcome.submit') {
     if (busy) return;
     setFailure(null);
     const checked = validateOutcome(draft);
@@ -48,45 +61,40 @@ export function OutcomeForm({ referralId, onSubmitted }: Props) {
       return;
     }
     setErrors({});
-    const payload: OutcomePayload = { referralId, ...checked.fields };
-    const key = JSON.stringify(payload);
-    if (attempt.current?.key !== key) {
-      attempt.current = { key, mutationId: crypto.randomUUID(), outcomeId: crypto.randomUUID() };
-    }
-    const mutation: Mutation = {
-      id: attempt.current.mutationId,
-      type: 'outcome.submit',
-      entityId: attempt.current.outcomeId,
+    const payload: OutcomePayload = { referralId: referral.id, ...checked.fields };
+    const mutation: Omit<Mutation, 'baseVersion'> = {
+      id: crypto.randomUUID(),
+      type,
+      entityId: outcomeId.current,
       payload,
       clientTime: new Date().toISOString(),
     };
     setBusy(true);
     try {
-      const { results } = await client.mutate([mutation]);
-      const result = results.find((r) => r.id === mutation.id) ?? results[0];
-      if (result?.status === 'applied' || result?.status === 'duplicate') {
-        await sync.pull();
-        onSubmitted(user?.role === 'registrar' ? 'Outcome sent for a consultant’s sign-off.' : 'Outcome submitted.');
-        return;
-      }
-      attempt.current = null; // nothing was stored: the next try is a new mutation
-      const reason = result?.error?.message ?? 'The service did not say why.';
-      setFailure(
-        result?.status === 'conflict'
-          ? `Someone else changed this referral: ${reason} Review it and submit again.`
-          : `The outcome was not accepted: ${reason}`,
+      const effects = localEffects(mutation, { user, now: mutation.clientTime, outcome: editing?.id === outcomeId.current ? editing : null, referral });
+      await workspace.act({ mutation, versionedBy: 'outcomes', effects });
+      touched.current = false;
+      const queued = workspace.sync.getStatus().network !== 'online' ? ' It will be sent when the service can be reached.' : '';
+      onDone(
+        type === 'outcome.save-draft'
+          ? `Draft saved.${queued}`
+          : user.role === 'registrar'
+            ? `Outcome sent for a consultant’s sign-off.${queued}`
+            : `Outcome submitted.${queued}`,
       );
     } catch (err) {
-      if (isUnauthorized(err)) return expire();
-      // Network or server trouble: the same ids are reused on retry, so it cannot land twice.
-      setFailure(`The outcome was not sent. ${describeError(err)}`);
+      setFailure(`The outcome could not be stored on this workstation: ${describeError(err)}`);
     } finally {
       setBusy(false);
     }
   }
 
-  const describedBy = (field: OutcomeFieldName) => (errors[field] ? `${id}-${field}-error` : undefined);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void record('outcome.submit');
+  };
 
+  const describedBy = (field: OutcomeFieldName) => (errors[field] ? `${id}-${field}-error` : undefined);
   const fieldError = (field: OutcomeFieldName) =>
     errors[field] ? (
       <p id={`${id}-${field}-error`} className="field-error">
@@ -96,12 +104,17 @@ export function OutcomeForm({ referralId, onSubmitted }: Props) {
     ) : null;
 
   return (
-    <section className="panel outcome-form" aria-labelledby={`${id}-title`}>
+    <section className="panel outcome-form" aria-labelledby={`${id}-title`} data-outcome-id={editing?.id ?? ''}>
       <h2 id={`${id}-title`}>Record outcome</h2>
-      {user?.role === 'registrar' && (
-        <p className="muted small" id={`${id}-registrar`}>
-          As a registrar, your outcome goes to a consultant for sign-off before it is returned.
+      {editing && (
+        <p className="muted small" role="note">
+          {editing.status === 'returned' ? 'Returned for changes' : 'Draft'} by {editing.author.name}
+          {unsent ? ' · not yet sent' : ''}
+          {editing.returned && editing.status === 'returned' ? ` · “${editing.returned.comment}”` : ''}
         </p>
+      )}
+      {user.role === 'registrar' && (
+        <p className="muted small">As a registrar, your outcome goes to a consultant for sign-off before it is returned.</p>
       )}
       <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
         <div className={`field${errors.decision ? ' invalid' : ''}`}>
@@ -162,11 +175,9 @@ export function OutcomeForm({ referralId, onSubmitted }: Props) {
           <button type="submit" className="button primary" disabled={busy} aria-busy={busy}>
             Submit outcome
           </button>
-          {busy && (
-            <span className="muted" role="status">
-              Sending…
-            </span>
-          )}
+          <button type="button" className="button" disabled={busy} onClick={() => void record('outcome.save-draft')}>
+            Save draft
+          </button>
         </div>
       </form>
     </section>

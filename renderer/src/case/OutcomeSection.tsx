@@ -1,32 +1,44 @@
 import { useState } from 'react';
-import { isClinician } from '../../../shared/contract';
+import { isClinician, type Referral } from '../../../shared/contract';
 import { useSession } from '../app/session';
-import { useOutcomesFor } from '../data/hooks';
+import { useOutcomesFor, usePendingEntityIds } from '../data/hooks';
+import { editableOutcome } from './editable-outcome';
 import { currentOutcome } from './outcome-select';
 import { OutcomeForm } from './OutcomeForm';
 import { OutcomeSummary } from './OutcomeSummary';
+import { ReferralActions } from './ReferralActions';
 
 /** The answer to the referral: read-only once submitted, otherwise the form (for clinicians). */
-export function OutcomeSection({ referralId }: { referralId: string }) {
+export function OutcomeSection({ referral }: { referral: Referral }) {
   const { user } = useSession();
-  const outcomes = useOutcomesFor(referralId);
+  const outcomes = useOutcomesFor(referral.id);
+  const unsent = usePendingEntityIds();
   const [message, setMessage] = useState<string | null>(null);
+  if (!outcomes) return null; // reading the local database: a few milliseconds
   const outcome = currentOutcome(outcomes);
+  const editing = editableOutcome(outcomes, user);
 
   return (
     <>
       <p className="notice-slot" role="status">
         {message && <span className="notice">{message}</span>}
       </p>
+      {isClinician(user.role) && !outcome && <ReferralActions referral={referral} />}
       {outcome ? (
-        <OutcomeSummary outcome={outcome} />
-      ) : user && !isClinician(user.role) ? (
+        <OutcomeSummary outcome={outcome} unsent={unsent.has(outcome.id)} />
+      ) : !isClinician(user.role) ? (
         <section className="panel" aria-labelledby="outcome-title">
           <h2 id="outcome-title">Outcome</h2>
           <p className="muted">No outcome yet. Only consultants and registrars record outcomes.</p>
         </section>
       ) : (
-        <OutcomeForm referralId={referralId} onSubmitted={setMessage} />
+        <OutcomeForm
+          key={editing?.id ?? 'new'}
+          referral={referral}
+          editing={editing}
+          unsent={editing ? unsent.has(editing.id) : false}
+          onDone={setMessage}
+        />
       )}
     </>
   );

@@ -2,13 +2,14 @@ import { DECISION_LABELS, type Outcome } from '../../../shared/contract';
 import { formatDateTime } from '../format/dates';
 import { OUTCOME_STATUS_LABELS, ROLE_LABELS } from '../format/labels';
 
-/** A submitted outcome, read-only. */
-export function OutcomeSummary({ outcome }: { outcome: Outcome }) {
+/** A submitted outcome, read-only; `unsent` while it waits in the outbox. */
+export function OutcomeSummary({ outcome, unsent = false }: { outcome: Outcome; unsent?: boolean }) {
   return (
     <section className="panel outcome-summary" aria-labelledby="outcome-title" data-outcome-status={outcome.status}>
       <div className="panel-head">
         <h2 id="outcome-title">Outcome</h2>
         <span className={`outcome-status outcome-${outcome.status}`}>{OUTCOME_STATUS_LABELS[outcome.status]}</span>
+        {unsent && <span className="outcome-unsent">Not yet sent</span>}
       </div>
       <dl className="outcome-facts">
         <div>

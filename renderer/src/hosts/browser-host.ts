@@ -28,5 +28,26 @@ export function createBrowserHost(win: Window = window): LoupeBridge {
       storage()?.removeItem(TOKEN_KEY);
       return Promise.resolve();
     },
+    // No OS-protected store in a browser: the cache opens with the password-derived key only.
+    deviceKey: () => Promise.resolve(null),
   };
+}
+
+/**
+ * Registers the offline app shell (`sw.js`, written by the build) so the page can be reloaded
+ * without a network; the app then runs from its local store. Browser host only: Electron
+ * serves the renderer from `loupe://`. Registration waits for the page's own load so the
+ * precache does not compete with it on a slow link. A failure leaves the app working online
+ * and is logged by name only (no URLs, nothing clinical).
+ */
+export function registerAppShell(win: Window = window): void {
+  if (!('serviceWorker' in win.navigator)) return; // insecure origin or disabled
+  const register = () => {
+    win.navigator.serviceWorker
+      // `no-cache` on sw.js already; updateViaCache keeps the HTTP cache out of update checks.
+      .register(new URL('sw.js', win.location.href), { scope: './', updateViaCache: 'none' })
+      .catch((err: unknown) => console.warn(`Offline app shell not registered (${err instanceof Error ? err.name : 'unknown error'})`));
+  };
+  if (win.document.readyState === 'complete') register();
+  else win.addEventListener('load', register, { once: true });
 }

@@ -18,7 +18,7 @@ export function Worklist({ onOpen }: { onOpen(referralId: string): void }) {
   const referrals = useReferrals();
   const status = useSyncStatus();
   const now = useNow();
-  const rows = useMemo(() => sortForWorklist(referrals), [referrals]);
+  const rows = useMemo(() => sortForWorklist(referrals ?? []), [referrals]);
   const overdue = rows.filter((r) => dueState(r, now) === 'overdue').length;
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const [activeId, setActiveId] = useState<string | null>(lastOpenedId);
@@ -150,7 +150,7 @@ export function Worklist({ onOpen }: { onOpen(referralId: string): void }) {
             {rows.length === 0 && (
               <tr>
                 <td colSpan={6} className="empty">
-                  {status.ready ? 'No referrals to review.' : status.error ? status.error : 'Loading referrals…'}
+                  {referrals && status.ready ? 'No referrals to review.' : status.lastError ?? 'Loading referrals…'}
                 </td>
               </tr>
             )}

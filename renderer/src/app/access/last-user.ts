@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { Role, Uuid } from '../../../../shared/contract';
+
+const KEY = 'loupe.last-user';
+
+/**
+ * Who last signed in online on this workstation, and when: the one person who may unlock it
+ * offline, within the grace period. A clinician's name and role only; no patient data, no
+ * secrets (the password verifier lives in that user's encrypted-cache key record).
+ */
+export const LastUser = z.object({
+  userId: Uuid,
+  username: z.string().min(1).max(200),
+  name: z.string().min(1).max(200),
+  role: Role,
+  onlineAt: z.number().int().nonnegative(),
+});
+export type LastUser = z.infer<typeof LastUser>;
+
+export function loadLastUser(storage: Storage | null): LastUser | null {
+  try {
+    const raw = storage?.getItem(KEY);
+    if (!raw) return null;
+    const parsed = LastUser.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveLastUser(storage: Storage | null, user: LastUser): void {
+  try {
+    storage?.setItem(KEY, JSON.stringify(user));
+  } catch {
+    // Storage full or disabled: offline unlock is then unavailable, nothing else breaks.
+  }
+}
+
+export function sameUsername(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}

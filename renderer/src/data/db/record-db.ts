@@ -1,0 +1,183 @@
+import Dexie, { type Table, type Transaction } from 'dexie';
+import type { Sealed } from '../crypto/cipher';
+
+/** Which feed entities the workstation keeps; each has its own table of the same name. */
+export type EntityTable = 'referrals' | 'images' | 'outcomes' | 'annotations';
+export const ENTITY_TABLES: readonly EntityTable[] = ['referrals', 'images', 'outcomes', 'annotations'];
+
+/**
+ * The clinician's own, not yet confirmed, version of an entity: the effect of an outbox entry
+ * shown at once. It is kept while its mutation is in the outbox and, after that, until the
+ * feed brings a version newer than the one it was based on.
+ */
+export interface Overlay {
+  readonly mutationId: string;
+  /** The server version this effect was made on (0 for an entity that does not exist yet). */
+  readonly baseVersion: number;
+  /**
+   * The version the service gave this mutation, once it answered and before the feed brought
+   * that version: an edit made meanwhile is made on top of it, not of the older stored one.
+   */
+  readonly appliedVersion?: number;
+  readonly sealed: Sealed;
+}
+
+/**
+ * One entity. Only ids, versions and times are stored in the clear; everything clinical is
+ * sealed (AES-GCM, bound to "<table>:<id>").
+ */
+export interface EntityRow {
+  readonly id: string;
+  /** The referral it belongs to (its own id for a referral): cascades and worklist protection. */
+  readonly referralId: string;
+  /** The server's version; 0 when only the clinician's overlay exists. */
+  readonly version: number;
+  /** The server's copy; null until the feed has brought one. */
+  readonly sealed: Sealed | null;
+  readonly overlay: Overlay | null;
+  /** 1 while an overlay exists (IndexedDB cannot index null-ness). */
+  readonly hasOverlay: 0 | 1;
+  /** When the feed last delivered this entity (ms), for the cache's age limit. */
+  readonly storedAt: number;
+}
+
+export type OutboxState = 'pending' | 'conflict' | 'rejected';
+
+/** A clinician's action waiting for the service's answer. */
+export interface OutboxRow {
+  /** Order of entry; per entity, entries are sent in this order. */
+  readonly seq?: number;
+  readonly mutationId: string;
+  readonly entityId: string;
+  /** The mutation type (not clinical) so the status can count by kind without decrypting. */
+  readonly type: string;
+  readonly state: OutboxState;
+  /**
+   * True when the entry was made on top of an earlier entry for the same entity: its
+   * baseVersion is the version that entry's success produced, filled in when it is applied.
+   */
+  readonly chained: boolean;
+  readonly baseVersion: number | null;
+  /** The mutation (payload included), sealed with "outbox:<mutationId>". */
+  readonly sealed: Sealed;
+  readonly createdAt: number;
+  readonly attempts: number;
+  /** The service's refusal: codes and messages carry no clinical text. */
+  readonly error: { readonly code: string; readonly message: string; readonly currentVersion?: number } | null;
+}
+
+/** A conflict or refusal the clinician dealt with, kept so neither version is ever lost. */
+export interface ResolutionRow {
+  readonly seq?: number;
+  readonly at: number;
+  readonly entityId: string;
+  readonly sealed: Sealed;
+}
+
+export interface MetaRow {
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/**
+ * The schema history. Each entry is what that version declared, so tests can open a database
+ * as any earlier version created it and check the upgrade to the latest. Never edit an entry:
+ * add a new one.
+ */
+export const SCHEMA_VERSIONS = [
+  {
+    version: 1,
+    stores: {
+      meta: '&key',
+      referrals: '&id, storedAt',
+      images: '&id, referralId',
+      outcomes: '&id, referralId',
+      outbox: '++seq, &mutationId, entityId',
+    },
+  },
+  {
+    // Annotations arrive in the feed (#3); overlays become indexable so they can be settled
+    // without a scan; outbox entries get a state index for the Conflicts view; resolutions
+    // are kept.
+    version: 2,
+    stores: {
+      referrals: '&id, storedAt, hasOverlay',
+      images: '&id, referralId, storedAt, hasOverlay',
+      outcomes: '&id, referralId, storedAt, hasOverlay',
+      annotations: '&id, referralId, storedAt, hasOverlay',
+      outbox: '++seq, &mutationId, entityId, state',
+      resolutions: '++seq, entityId',
+    },
+  },
+] as const;
+
+export const LATEST_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
+
+/** Rows written by version 1, before overlays and outbox states existed. */
+interface V1EntityRow {
+  id: string;
+  referralId?: string;
+  version: number;
+  sealed: Sealed | null;
+  overlay?: Overlay | null;
+  storedAt: number;
+}
+interface V1OutboxRow {
+  state?: OutboxState;
+  chained?: boolean;
+  error?: OutboxRow['error'];
+  attempts?: number;
+}
+
+export class RecordDb extends Dexie {
+  meta!: Table<MetaRow, string>;
+  referrals!: Table<EntityRow, string>;
+  images!: Table<EntityRow, string>;
+  outcomes!: Table<EntityRow, string>;
+  annotations!: Table<EntityRow, string>;
+  outbox!: Table<OutboxRow, number>;
+  resolutions!: Table<ResolutionRow, number>;
+
+  constructor(name: string, upTo: number = LATEST_VERSION, options?: ConstructorParameters<typeof Dexie>[1]) {
+    // Decisions must survive a power cut, not only a crashed browser: strict durability
+    // makes Chromium flush each commit before reporting it.
+    super(name, { chromeTransactionDurability: 'strict', ...options });
+    for (const v of SCHEMA_VERSIONS) {
+      if (v.version > upTo) break;
+      const declared = this.version(v.version).stores(v.stores);
+      if (v.version === 2) declared.upgrade(upgradeToV2);
+    }
+  }
+}
+
+/** v1 → v2: every entity row gets an explicit overlay flag, every outbox entry a state. */
+async function upgradeToV2(tx: Transaction): Promise<void> {
+  for (const table of ['referrals', 'images', 'outcomes'] as const) {
+    await tx
+      .table(table)
+      .toCollection()
+      .modify((row: V1EntityRow & { hasOverlay?: 0 | 1 }) => {
+        row.overlay ??= null;
+        row.referralId ??= row.id;
+        row.hasOverlay = row.overlay ? 1 : 0;
+      });
+  }
+  await tx
+    .table('outbox')
+    .toCollection()
+    .modify((row: V1OutboxRow) => {
+      row.state ??= 'pending';
+      row.chained ??= false;
+      row.error ??= null;
+      row.attempts ??= 0;
+    });
+}
+
+/** One database per user: a shared workstation never mixes two clinicians' caches or outboxes. */
+export function recordDbName(userId: string): string {
+  return `loupe-records-${userId}`;
+}
+
+export function openRecordDb(userId: string): RecordDb {
+  return new RecordDb(recordDbName(userId));
+}

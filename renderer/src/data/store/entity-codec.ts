@@ -1,0 +1,96 @@
+import type { z } from 'zod';
+import { Annotation, ImageRecord, Mutation, Outcome, Referral, type Change } from '../../../../shared/contract';
+import { openJson, sealJson, type Sealed } from '../crypto/cipher';
+import type { EntityRow, EntityTable } from '../db/record-db';
+
+export interface EntityTypes {
+  referrals: Referral;
+  images: ImageRecord;
+  outcomes: Outcome;
+  annotations: Annotation;
+}
+
+export const SCHEMAS: { readonly [T in EntityTable]: z.ZodType<EntityTypes[T]> } = {
+  referrals: Referral,
+  images: ImageRecord,
+  outcomes: Outcome,
+  annotations: Annotation,
+};
+
+export const TABLE_OF: Readonly<Record<Change['type'], EntityTable>> = {
+  referral: 'referrals',
+  image: 'images',
+  outcome: 'outcomes',
+  annotation: 'annotations',
+};
+
+/** The referral an entity belongs to: cascades, age limits and worklist protection use it. */
+export function referralIdOf(table: EntityTable, value: EntityTypes[EntityTable]): string {
+  return table === 'referrals' ? value.id : (value as ImageRecord | Outcome | Annotation).referralId;
+}
+
+const entityAad = (table: EntityTable, id: string) => `${table}:${id}`;
+const overlayAad = (table: EntityTable, id: string) => `${table}:${id}:overlay`;
+const outboxAad = (mutationId: string) => `outbox:${mutationId}`;
+
+/**
+ * Seals and opens the workstation's records with the user's data key. What was opened is
+ * remembered by its nonce (unique per seal), so live queries re-running after every change
+ * do not decrypt and re-parse unchanged rows again.
+ */
+export class EntityCodec {
+  private readonly opened = new Map<string, unknown>();
+
+  constructor(private readonly key: CryptoKey) {}
+
+  seal<T extends EntityTable>(table: T, id: string, value: EntityTypes[T]): Promise<Sealed> {
+    return sealJson(this.key, value, entityAad(table, id));
+  }
+
+  sealOverlay<T extends EntityTable>(table: T, id: string, value: EntityTypes[T]): Promise<Sealed> {
+    return sealJson(this.key, value, overlayAad(table, id));
+  }
+
+  sealMutation(mutation: Mutation): Promise<Sealed> {
+    return sealJson(this.key, mutation, outboxAad(mutation.id));
+  }
+
+  sealJson(value: unknown, aad: string): Promise<Sealed> {
+    return sealJson(this.key, value, aad);
+  }
+
+  openJson(sealed: Sealed, aad: string): Promise<unknown> {
+    return openJson(this.key, sealed, aad);
+  }
+
+  /** The server's copy of a row, or null for a tombstone / overlay-only row. */
+  server<T extends EntityTable>(table: T, row: EntityRow): Promise<EntityTypes[T] | null> {
+    if (!row.sealed) return Promise.resolve(null);
+    return this.open(SCHEMAS[table], row.sealed, entityAad(table, row.id));
+  }
+
+  /** What the clinician sees: their own unconfirmed version first, else the server's. */
+  visible<T extends EntityTable>(table: T, row: EntityRow): Promise<EntityTypes[T] | null> {
+    if (row.overlay) return this.open(SCHEMAS[table], row.overlay.sealed, overlayAad(table, row.id));
+    return this.server(table, row);
+  }
+
+  mutation(mutationId: string, sealed: Sealed): Promise<Mutation> {
+    return this.open(Mutation, sealed, outboxAad(mutationId));
+  }
+
+  private async open<T>(schema: z.ZodType<T>, sealed: Sealed, aad: string): Promise<T> {
+    const memo = `${aad}:${hex(sealed.iv)}`;
+    if (this.opened.has(memo)) return this.opened.get(memo) as T;
+    const value = schema.parse(await openJson(this.key, sealed, aad));
+    if (this.opened.size > 20_000) this.opened.clear();
+    this.opened.set(memo, value);
+    return value;
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
