@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { appShellServiceWorker } from './scripts/vite-app-shell-sw';
 
 // One build for the three Electron bundles. The preload must be a single CommonJS file:
 // sandboxed preloads cannot load ES modules or other local files.
@@ -26,7 +27,8 @@ export default defineConfig({
   renderer: {
     root: resolve('renderer'),
     base: './',
-    plugins: [react()],
+    // sw.js: the browser host's offline app shell (Electron serves loupe:// and never registers it).
+    plugins: [react(), appShellServiceWorker()],
     build: {
       outDir: resolve('out/renderer'),
       emptyOutDir: true,
