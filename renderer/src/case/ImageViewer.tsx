@@ -4,6 +4,7 @@ import type { ImageRecord } from '../../../shared/contract';
 import { useSession } from '../app/session';
 import { useTileLoader } from '../data/tiles/context';
 import { isTileLoadError, type TileImage, type TileLoader } from '../data/tiles/tile-loader';
+import { preferredDrawers } from './drawer-choice';
 import { dziTileSource } from './tile-source';
 
 /**
@@ -122,6 +123,8 @@ export function ImageViewer({ image, label }: Props) {
     preemptOsdInlineStyle();
     const viewer = OpenSeadragon({
       element,
+      drawer: preferredDrawers(),
+      immediateRender: true,
       showNavigator: true,
       navigatorPosition: 'BOTTOM_RIGHT',
       navigatorSizeRatio: 0.18,
