@@ -14,6 +14,14 @@ const BENCHMARKS: Record<string, { what: string; load(): Promise<Benchmark> }> =
     what: 'change-feed pages and mutation batches per second, p50/p99, SQLite and PostgreSQL, vs /health [--seconds n --connections n --batch n]',
     load: () => import('./service'),
   },
+  'next-case': {
+    what: '"Next case" to a sharp first image in Chromium over a 10 Mbit/s, 80 ms link: warm (after prefetch) vs cold, p50/p95 [--samples n]',
+    load: () => import('./next-case'),
+  },
+  prefetch: {
+    what: 'prefetch of 50 referrals in Chromium over a 10 Mbit/s, 80 ms link: time and bytes moved vs the originals\' bytes [--referrals n]',
+    load: () => import('./prefetch'),
+  },
   tiles: {
     what: 'tile size × JPEG quality: build time, bytes, requests per viewport, PSNR/SSIM [--runs n]',
     load: () => import('./pyramid-settings'),

@@ -14,7 +14,7 @@ let cached: ('webgl' | 'canvas')[] | null = null;
 
 export function preferredDrawers(doc: Document = document): ('webgl' | 'canvas')[] {
   if (cached) return cached;
-  let renderer = '';
+  let renderer: string;
   try {
     const gl = doc.createElement('canvas').getContext('webgl');
     if (!gl) return (cached = ['canvas']);
