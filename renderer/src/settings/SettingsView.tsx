@@ -21,7 +21,7 @@ interface Usage {
  * everyone and changed only by an administrator.
  */
 export function SettingsView() {
-  const { settings, updateSettings, user } = useSession();
+  const { settings, updateSettings, user, tiles: services } = useSession();
   const tiles = useTileServices();
   const id = useId();
   const [usage, setUsage] = useState<Usage | null>(null);
@@ -71,8 +71,8 @@ export function SettingsView() {
   const clear = async () => {
     setMessage(null);
     try {
-      await tiles.cache.clear();
-      setMessage('Cached images cleared. They are fetched again as needed.');
+      await services.clearAndRefill();
+      setMessage('Cached images cleared. Your next referrals are being fetched again.');
       setRevision((r) => r + 1);
     } catch (err) {
       setError(describeError(err));

@@ -13,6 +13,8 @@ export interface SessionServices extends TileServices {
   applySettings(next: WorkstationSettings): void;
   /** Prefetch the clinician's next referrals now (also runs after sign-in and after each pull). */
   prefetchNext(): Promise<void>;
+  /** Empties the tile cache and fetches the next referrals' images again. */
+  clearAndRefill(): Promise<void>;
 }
 
 /**
@@ -68,6 +70,12 @@ export async function startWorkspace(workspace: Workspace, initial: WorkstationS
   return {
     ...tiles,
     prefetchNext,
+    async clearAndRefill() {
+      tiles.prefetcher.cancel();
+      await tiles.cache.clear();
+      lastPlan = ''; // the plan is no longer done: what it fetched is gone
+      void prefetchNext().catch(() => undefined);
+    },
     applySettings(next) {
       const replan = next.prefetchCount !== settings.prefetchCount;
       settings = next;
