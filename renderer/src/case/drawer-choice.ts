@@ -4,11 +4,7 @@
  * it is the slow one, because every frame is composited back through a pixel read-back, so
  * such machines get the canvas drawer. Measured with `npm run bench -- next-case`.
  */
-const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|softpipe|software|basic render driver|microsoft basic/i;
-
-export function isSoftwareRenderer(renderer: string): boolean {
-  return SOFTWARE_RENDERERS.test(renderer);
-}
+import { isSoftwareRenderer } from './software-renderer';
 
 let cached: ('webgl' | 'canvas')[] | null = null;
 

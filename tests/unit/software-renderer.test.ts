@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSoftwareRenderer } from '../../renderer/src/case/drawer-choice';
+import { isSoftwareRenderer } from '../../renderer/src/case/software-renderer';
 
 describe('OpenSeadragon drawer choice', () => {
   it('recognises software rasterisers, which get the canvas drawer', () => {
