@@ -9,6 +9,7 @@
  * JPEG encode.
  */
 import sharp, { type OverlayOptions } from 'sharp';
+import { mulberry32 } from '../../shared/seeded-random';
 
 export type Fitzpatrick = 'I' | 'II' | 'III' | 'IV' | 'V' | 'VI';
 export type SyntheticImageKind = 'regional' | 'close-up' | 'dermoscopic';
@@ -150,19 +151,7 @@ export async function renderImage(spec: ImageSpec): Promise<RenderedImage> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Randomness
-
-/** mulberry32: tiny, fast, and good enough for textures; determinism is what matters here. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Randomness (mulberry32 from shared/seeded-random)
 
 /** Independent streams per purpose, so drawing one more thing never shifts everything else. */
 function stream(seed: number, label: string): Rng {

@@ -19,6 +19,7 @@ import { Queries } from '../../renderer/src/data/store/queries';
 import { SessionAuth } from '../../renderer/src/data/sync/session-auth';
 import { SyncEngine } from '../../renderer/src/data/sync/sync-engine';
 import { allChanges, PASSWORD, postReferral, referralBody, startService, testJpeg, type RunningService } from './harness';
+import { mulberry32 as seeded } from '../../shared/seeded-random';
 
 /*
  * The workstation's real data layer (SyncEngine, OutboxStore, applyPage on fake-indexeddb,
@@ -40,17 +41,6 @@ afterAll(async () => {
   await svc?.close();
 });
 
-/** A seeded PRNG (mulberry32), so the faults fall the same way on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const waitFor = <T>(check: () => T | Promise<T>, timeout = 30_000) => vi.waitFor(check, { timeout, interval: 20 });

@@ -15,18 +15,8 @@ import { classifyFailure } from '../../renderer/src/data/sync/classify';
 import { electLeader } from '../../renderer/src/data/sync/leader';
 import { SessionAuth } from '../../renderer/src/data/sync/session-auth';
 import { SyncEngine } from '../../renderer/src/data/sync/sync-engine';
+import { mulberry32 as seeded } from '../../shared/seeded-random';
 
-/** A small seeded PRNG (mulberry32): the same sequence on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 

@@ -38,17 +38,8 @@ export function prefetchedReferrals(referrals: readonly Referral[], role: 'consu
     .slice(0, count);
 }
 
-/** mulberry32: a small seeded generator, so a failing run can be repeated with its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator (mulberry32): a failing run can be repeated with its seed. */
+export { mulberry32 as seeded } from '../../../shared/seeded-random';
 
 /** The seed from E2E_SEED, else a fresh one; logged by the caller so a run can be repeated. */
 export function testSeed(): number {

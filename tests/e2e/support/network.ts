@@ -4,6 +4,7 @@
  * answers on the way back.
  */
 import type { BrowserContext, CDPSession, Page, Request, Route } from '@playwright/test';
+import { mulberry32 as seeded } from '../../../shared/seeded-random';
 
 export interface LinkConditions {
   /** Bits per second. */
@@ -101,17 +102,6 @@ export interface FlakyOptions {
   seed?: number;
 }
 
-/** mulberry32: a small seeded generator, so a failing run can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Routes the context's `/api/` requests (pages' and service workers') over a flaky link. */
 export async function flakyRoutes(context: BrowserContext, opts: FlakyOptions = {}): Promise<{ counters: Readonly<FlakyCounters>; stop(): Promise<void> }> {

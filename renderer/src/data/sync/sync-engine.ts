@@ -78,10 +78,9 @@ export class SyncEngine {
   private readonly timers: { pull: ReturnType<typeof setTimeout> | null; push: ReturnType<typeof setTimeout> | null } = { pull: null, push: null };
   private pullAttempt = 0;
   private pushAttempt = 0;
-  private pullRun: Promise<void> | null = null;
-  private pullAgain = false;
-  private pushRun: Promise<void> | null = null;
-  private pushAgain = false;
+  /** The pull or push running now, and whether another was asked for meanwhile. */
+  private readonly running: Record<'pull' | 'push', Promise<void> | null> = { pull: null, push: null };
+  private readonly again: Record<'pull' | 'push', boolean> = { pull: false, push: false };
   private batchSize: number;
   /** One restart from the beginning of the feed per session, after the cursor was refused. */
   private cursorReset = false;
@@ -166,36 +165,35 @@ export class SyncEngine {
   /** Pull now (coalesced with one already running); resolves when the feed has been read. */
   kickPull(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.pullRun) {
-      this.pullAgain = true;
-      return this.pullRun;
-    }
-    this.clearTimer('pull');
-    this.pullRun = this.pullOnce().finally(() => {
-      this.pullRun = null;
-      if (this.pullAgain && !this.stopped) {
-        this.pullAgain = false;
-        void this.kickPull();
-      }
-    });
-    return this.pullRun;
+    return this.coalesce('pull', () => this.pullOnce());
   }
 
+  /** Push now, if this window is the leader (coalesced like a pull). */
   kickPush(): Promise<void> {
     if (this.stopped || !this.leadership?.isLeader()) return Promise.resolve();
-    if (this.pushRun) {
-      this.pushAgain = true;
-      return this.pushRun;
+    return this.coalesce('push', () => this.pushOnce());
+  }
+
+  /**
+   * Runs never overlap: a kick while one runs returns it and asks for one more run after it,
+   * so a caller always gets a run that started after it asked.
+   */
+  private coalesce(kind: 'pull' | 'push', once: () => Promise<void>): Promise<void> {
+    const current = this.running[kind];
+    if (current) {
+      this.again[kind] = true;
+      return current;
     }
-    this.clearTimer('push');
-    this.pushRun = this.pushOnce().finally(() => {
-      this.pushRun = null;
-      if (this.pushAgain && !this.stopped) {
-        this.pushAgain = false;
-        void this.kickPush();
+    this.clearTimer(kind);
+    const run = once().finally(() => {
+      this.running[kind] = null;
+      if (this.again[kind] && !this.stopped) {
+        this.again[kind] = false;
+        void (kind === 'pull' ? this.kickPull() : this.kickPush());
       }
     });
-    return this.pushRun;
+    this.running[kind] = run;
+    return run;
   }
 
   /** Resolves once the outbox holds nothing pending or a push attempt failed (for tests). */

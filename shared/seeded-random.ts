@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a tiny seeded generator. Where determinism is what matters (synthetic demo
+ * images, fault injection in tests), the same seed gives the same sequence on every run, so
+ * a failing run can be repeated. Not for anything secret.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
