@@ -6,10 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
-import { ReferralCreated, type Change, type ImageRecord, type Referral, type Role } from '../shared/contract';
+import { type Change, type ImageRecord, type Referral, type Role } from '../shared/contract';
 import { syntheticNhsNumber } from '../shared/domain/nhs-number';
 import { nextReferrals } from '../renderer/src/data/worklist-scope';
-import { allChanges } from '../tests/e2e/support/service-instance';
+import { allChanges, postOneImageReferral } from '../tests/e2e/support/service-instance';
 
 export { CLINIC_LINK, emulateLink } from '../tests/e2e/support/network';
 
@@ -24,21 +24,6 @@ export function launchChromium(): Promise<Browser> {
     args: ['--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     chromiumSandbox: false,
   });
-}
-
-/** Signs in through the sign-in screen and waits for the header's sync line. */
-export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('status', { name: 'Sync status' }).waitFor({ timeout: 60_000 });
-}
-
-export async function goToHash(page: Page, hash: string): Promise<void> {
-  await page.evaluate((h) => {
-    (globalThis as unknown as { location: { hash: string } }).location.hash = h;
-  }, hash);
 }
 
 export interface PrefetchState {
@@ -150,10 +135,5 @@ export async function postPhotoReferral(url: string, gpToken: string, file: stri
     history: { duration: '3 months', changed: true, bleeding: false, itch: false },
     images: [{ part: 'img1', kind: 'close-up', lesion: 'L1', bodySite: 'upper back', capturedAt: '2026-11-01T10:00:00Z' }],
   };
-  const form = new FormData();
-  form.set('referral', JSON.stringify(referral));
-  form.set('img1', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'img1.jpg');
-  const res = await fetch(`${url}/api/v1/referrals`, { method: 'POST', headers: { authorization: `Bearer ${gpToken}` }, body: form });
-  if (!res.ok) throw new Error(`referral ${n}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
-  return ReferralCreated.parse(await res.json()).id;
+  return postOneImageReferral(url, gpToken, referral, bytes, `referral ${n}`);
 }

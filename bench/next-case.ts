@@ -8,17 +8,16 @@ import {
   CLINIC_LINK,
   countBytes,
   emulateLink,
-  goToHash,
   latestEntities,
   launchChromium,
   percentile,
   pollPage,
   prefetchState,
-  signIn,
   VIEWPORT,
   waitPrefetchIdle,
 } from './browser';
 import { intOption, round, summarise, table, writeResults } from './report';
+import { goToHash, signInAt } from '../tests/e2e/support/workstation-ui';
 
 const TARGET_WARM_P95_MS = 150;
 const MIN_SAMPLES = 15;
@@ -93,13 +92,24 @@ async function walk(page: Page, queue: readonly string[], imagesOf: Map<string, 
   return out;
 }
 
-async function warmRun(browser: Browser, url: string, queue: readonly string[], imagesOf: Map<string, Set<string>>, samples: number) {
+/** A fresh profile over the clinic's link, signed in as the consultant, counting bytes moved. */
+async function signedInOverLink(browser: Browser, url: string) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   try {
     const page = await context.newPage();
     const link = await emulateLink(page, CLINIC_LINK);
     const bytes = countBytes(link.session);
-    await signIn(page, url, 'consultant', DEMO_PASSWORD);
+    await signInAt(page, url, 'consultant', DEMO_PASSWORD, 60_000);
+    return { context, page, bytes };
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+async function warmRun(browser: Browser, url: string, queue: readonly string[], imagesOf: Map<string, Set<string>>, samples: number) {
+  const { context, page, bytes } = await signedInOverLink(browser, url);
+  try {
     const started = Date.now();
     // Prefetch covers the default 50 next referrals: here the whole queue.
     const prefetch = await waitPrefetchIdle(page, { total: Math.min(50, queue.length) });
@@ -114,12 +124,8 @@ async function warmRun(browser: Browser, url: string, queue: readonly string[], 
 }
 
 async function coldRun(browser: Browser, url: string, queue: readonly string[], imagesOf: Map<string, Set<string>>, samples: number) {
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  const { context, page, bytes } = await signedInOverLink(browser, url);
   try {
-    const page = await context.newPage();
-    const link = await emulateLink(page, CLINIC_LINK);
-    const bytes = countBytes(link.session);
-    await signIn(page, url, 'consultant', DEMO_PASSWORD);
     // No prefetch, and nothing cached: as a clinician would set it, in Settings.
     await goToHash(page, '#/settings');
     await page.getByLabel('Referrals to prefetch').fill('0');

@@ -147,7 +147,7 @@ async function act(s: Station, type: Mutation['type'], entityId: string, payload
   const outcome = type.startsWith('outcome.') ? ((await s.queries.outcomesFor(referralId)).find((o) => o.id === entityId) ?? null) : null;
   const effects = localEffects(mutation as Mutation, { user: s.user, now: mutation.clientTime, outcome, referral });
   // As the screens pass it: the outcome form names its table, the claim button does not.
-  await s.outbox.enqueue({ mutation, versionedBy: type.startsWith('outcome.') ? 'outcomes' : null, effects });
+  await s.outbox.enqueue({ mutation, effects });
   return mutation.id;
 }
 
@@ -502,7 +502,7 @@ describe('sign-in and offline unlock', () => {
     const ws = unlocked.workspace;
     const mutation: Omit<Mutation, 'baseVersion'> = { id: randomUUID(), type: 'referral.claim', entityId: rid!, payload: {}, clientTime: new Date().toISOString() };
     const referral = (await ws.queries.referral(rid!)) as Referral;
-    await ws.outbox.enqueue({ mutation, versionedBy: null, effects: localEffects(mutation as Mutation, { user: { ...ws.user }, now: mutation.clientTime, outcome: null, referral }) });
+    await ws.outbox.enqueue({ mutation, effects: localEffects(mutation as Mutation, { user: { ...ws.user }, now: mutation.clientTime, outcome: null, referral }) });
     // (The workspace's engine asks navigator.onLine, which Node lacks: it is "online" here.)
     await ws.sync.start();
     await waitFor(async () => expect(await ws.db.outbox.count()).toBe(0));

@@ -128,13 +128,12 @@ function action(
   type: Mutation['type'],
   entityId: string,
   payload: unknown,
-  ctx: { referral?: Referral | null; outcome?: Outcome | null; user?: UserRef; versionedBy?: Action['versionedBy'] } = {},
+  ctx: { referral?: Referral | null; outcome?: Outcome | null; user?: UserRef } = {},
 ): Action {
   const mutation: Omit<Mutation, 'baseVersion'> = { id: randomUUID(), type, entityId, payload, clientTime: new Date(NOW).toISOString() };
   const user = ctx.user ?? ME;
   return {
     mutation,
-    versionedBy: ctx.versionedBy === undefined ? (type.startsWith('outcome.') ? 'outcomes' : null) : ctx.versionedBy,
     effects: localEffects(mutation as Mutation, { user, now: mutation.clientTime, outcome: ctx.outcome ?? null, referral: ctx.referral ?? null }),
   };
 }
@@ -359,13 +358,13 @@ describe('outbox: enqueue with the local effect', () => {
   it('gives every mutation the version it was made on, since the service checks one for every type', async () => {
     const r = referral(id(), 4);
     await applyPage(db, codec, page([refCh(r)]), NOW);
-    // The claim button passes no table (versionedBy null): the referral's version is still sent.
-    const claim = action('referral.claim', r.id, {}, { referral: r, versionedBy: null });
+    // A claim names no table: its type does, and the referral's version is sent.
+    const claim = action('referral.claim', r.id, {}, { referral: r });
     await outbox.enqueue(claim, NOW);
     const [batch] = await outbox.nextBatch(10);
     expect(batch?.mutation).toMatchObject({ id: claim.mutation.id, baseVersion: 4 });
     // A release made on top of the unconfirmed claim waits for the version the claim makes.
-    const release = action('referral.release', r.id, {}, { referral: (await queries.referral(r.id))!, versionedBy: null });
+    const release = action('referral.release', r.id, {}, { referral: (await queries.referral(r.id))! });
     await outbox.enqueue(release, NOW);
     expect((await outboxRows())[1]).toMatchObject({ chained: true, baseVersion: null });
     await outbox.applyResults([applied(claim.mutation.id, 5)]);
@@ -776,7 +775,7 @@ describe('retention', () => {
     await db.annotations.put({ id: id(), referralId: closed.id, version: 1, sealed: null, overlay: null, hasOverlay: 0, storedAt: OLD });
     // An unsent change on a closed referral (an overlay), and an unsent amendment of a closed
     // referral's final outcome (the overlay is on the new outcome, not on the referral).
-    await outbox.enqueue({ mutation: { id: randomUUID(), type: 'referral.request-info', entityId: claimedClosed.id, payload: { message: 'x' }, clientTime: new Date().toISOString() }, versionedBy: 'referrals', effects: [{ table: 'referrals', id: claimedClosed.id, value: claimedClosed }] }, OLD);
+    await outbox.enqueue({ mutation: { id: randomUUID(), type: 'referral.request-info', entityId: claimedClosed.id, payload: { message: 'x' }, clientTime: new Date().toISOString() }, effects: [{ table: 'referrals', id: claimedClosed.id, value: claimedClosed }] }, OLD);
     const amendment = id();
     await outbox.enqueue(action('outcome.submit', amendment, { ...draftPayload(amendedClosed.id), supersedes: amendedOutcome.id }, { referral: amendedClosed }), OLD);
     await db.meta.put({ key: 'lastSyncAt', value: NOW - DAY });

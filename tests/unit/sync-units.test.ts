@@ -348,7 +348,7 @@ describe('SyncEngine without a service', () => {
     const { db, outbox, engine } = await setup(fetch, () => false);
     expect(engine.getStatus().network).toBe('offline');
     await engine.start();
-    await outbox.enqueue({ mutation: { id: randomUUID(), type: 'referral.claim', entityId: randomUUID(), payload: {}, clientTime: new Date().toISOString() }, versionedBy: null, effects: [] });
+    await outbox.enqueue({ mutation: { id: randomUUID(), type: 'referral.claim', entityId: randomUUID(), payload: {}, clientTime: new Date().toISOString() }, effects: [] });
     await engine.flush();
     expect(fetch).not.toHaveBeenCalled();
     expect(engine.getStatus()).toMatchObject({ network: 'offline', leader: true, pulling: false, pushing: false });

@@ -1,19 +1,13 @@
 import { DEFAULT_SETTINGS, WorkstationSettings } from '../../../shared/workstation-settings';
+import { readStored, writeStored } from './stored-json';
 
 const KEY = 'loupe.settings';
 
 /** This workstation's settings (not clinical, not secret); anything unreadable falls back to the defaults. */
 export function loadSettings(storage: Storage | null): WorkstationSettings {
-  try {
-    const raw = storage?.getItem(KEY);
-    if (!raw) return DEFAULT_SETTINGS;
-    const parsed = WorkstationSettings.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : DEFAULT_SETTINGS;
-  } catch {
-    return DEFAULT_SETTINGS;
-  }
+  return readStored(storage, KEY, WorkstationSettings) ?? DEFAULT_SETTINGS;
 }
 
 export function saveSettings(storage: Storage | null, settings: WorkstationSettings): void {
-  storage?.setItem(KEY, JSON.stringify(WorkstationSettings.parse(settings)));
+  writeStored(storage, KEY, WorkstationSettings, settings);
 }

@@ -72,7 +72,7 @@ export function OutcomeForm({ referral, editing, unsent, onDone }: Props) {
     setBusy(true);
     try {
       const effects = localEffects(mutation, { user, now: mutation.clientTime, outcome: editing?.id === outcomeId.current ? editing : null, referral });
-      await workspace.act({ mutation, versionedBy: 'outcomes', effects });
+      await workspace.act({ mutation, effects });
       touched.current = false;
       const queued = workspace.sync.getStatus().network !== 'online' ? ' It will be sent when the service can be reached.' : '';
       onDone(

@@ -20,7 +20,7 @@ export function ReferralActions({ referral }: { referral: Referral }) {
     setFailure(null);
     const mutation: Omit<Mutation, 'baseVersion'> = { id: crypto.randomUUID(), type, entityId: referral.id, payload: {}, clientTime: new Date().toISOString() };
     try {
-      await workspace.act({ mutation, versionedBy: null, effects: localEffects(mutation, { user, now: mutation.clientTime, outcome: null, referral }) });
+      await workspace.act({ mutation, effects: localEffects(mutation, { user, now: mutation.clientTime, outcome: null, referral }) });
     } catch (err) {
       setFailure(`Not stored: ${describeError(err)}`);
     }

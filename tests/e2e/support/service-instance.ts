@@ -169,6 +169,18 @@ function tag(n: number): string {
 }
 
 /**
+ * Posts one referral whose only image is the JPEG given, as part `img1` (the referral's
+ * `images` must name that part), and answers its id.
+ */
+export async function postOneImageReferral(url: string, gpToken: string, referral: object, jpeg: Uint8Array, what: string): Promise<string> {
+  const form = new FormData();
+  form.set('referral', JSON.stringify(referral));
+  form.set('img1', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'img1.jpg');
+  const res = await fetch(`${url}/api/v1/referrals`, { method: 'POST', headers: { authorization: `Bearer ${gpToken}` }, body: form });
+  return ReferralCreated.parse(await (await expectOk(res, what)).json()).id;
+}
+
+/**
  * Posts `n` new one-image referrals as the GP whose token is given, two at a time (each builds
  * a pyramid), and answers what it made. Patients get distinctive synthetic names and NHS
  * numbers (999 range), unique per call, so a test can look for them.
@@ -187,12 +199,8 @@ export async function submitReferrals(url: string, gpToken: string, n: number): 
       history: { duration: '6 weeks', changed: false, bleeding: false, itch: true },
       images: [{ part: 'img1', kind: 'close-up', lesion: 'L1', bodySite: 'left forearm', capturedAt: '2026-11-01T10:00:00Z' }],
     };
-    const form = new FormData();
-    form.set('referral', JSON.stringify(referral));
-    form.set('img1', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), 'img1.jpg');
-    const res = await fetch(`${url}/api/v1/referrals`, { method: 'POST', headers: { authorization: `Bearer ${gpToken}` }, body: form });
-    const created = ReferralCreated.parse(await (await expectOk(res, `referral ${i + 1} of ${n}`)).json());
-    return { id: created.id, ...patient };
+    const id = await postOneImageReferral(url, gpToken, referral, image, `referral ${i + 1} of ${n}`);
+    return { id, ...patient };
   };
   for (let i = 0; i < n; i += 2) {
     const batch = [i, i + 1].filter((k) => k < n);

@@ -5,12 +5,12 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /** Opens the app at `url` and signs in (the username may be prefilled: it is filled anyway). */
-export async function signInAt(page: Page, url: string, username: string, password: string): Promise<void> {
+export async function signInAt(page: Page, url: string, username: string, password: string, timeout?: number): Promise<void> {
   await page.goto(`${url}/`);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(syncStatus(page)).toBeVisible();
+  await expect(syncStatus(page)).toBeVisible(timeout === undefined ? undefined : { timeout });
 }
 
 /** The header's "Online · 3 pending · …" line. */

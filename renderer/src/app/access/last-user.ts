@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Role, Uuid } from '../../../../shared/contract';
+import { readStored, writeStored } from '../stored-json';
 
 const KEY = 'loupe.last-user';
 
@@ -18,19 +19,12 @@ export const LastUser = z.object({
 export type LastUser = z.infer<typeof LastUser>;
 
 export function loadLastUser(storage: Storage | null): LastUser | null {
-  try {
-    const raw = storage?.getItem(KEY);
-    if (!raw) return null;
-    const parsed = LastUser.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readStored(storage, KEY, LastUser);
 }
 
 export function saveLastUser(storage: Storage | null, user: LastUser): void {
   try {
-    storage?.setItem(KEY, JSON.stringify(user));
+    writeStored(storage, KEY, LastUser, user);
   } catch {
     // Storage full or disabled: offline unlock is then unavailable, nothing else breaks.
   }

@@ -1,16 +1,12 @@
-import type { Mutation, MutationResult, MutationType } from '../../../../shared/contract';
+import { MutationType, type Mutation, type MutationResult } from '../../../../shared/contract';
 import { ENTITY_TABLES, type EntityRow, type EntityTable, type OutboxRow, type RecordDb } from '../db/record-db';
 import type { EntityCodec } from './entity-codec';
 import type { Effect } from './local-effects';
 
 /** An action as the UI asks for it; ids and times are made here or by the caller. */
 export interface Action {
+  /** Its `baseVersion` is decided here, from the table its type names (`VERSIONED_BY`). */
   readonly mutation: Omit<Mutation, 'baseVersion'>;
-  /**
-   * The table holding `mutation.entityId`, whose version the mutation is checked against.
-   * Null: the table its type names (the service checks a version for every type).
-   */
-  readonly versionedBy: EntityTable | null;
   readonly effects: readonly Effect[];
 }
 
@@ -56,7 +52,7 @@ export class OutboxStore {
       action.effects.map(async (e) => ({ effect: e, sealed: await this.codec.sealOverlay(e.table, e.id, e.value as never) })),
     );
     const db = this.db;
-    const versionedBy = action.versionedBy ?? VERSIONED_BY[m.type];
+    const versionedBy = VERSIONED_BY[m.type];
     await db.transaction('rw', [db.outbox, db.referrals, db.outcomes, db.images, db.annotations], async () => {
       const earlier = await db.outbox.where('entityId').equals(m.entityId).count();
       let baseVersion: number | null = null;
@@ -184,11 +180,7 @@ export class OutboxStore {
       await db.resolutions.add({ at: now, entityId: row.entityId, sealed: log });
       const tables = [db.referrals, db.outcomes, db.images, db.annotations];
       if (choice === 'reapply' && replacementSealed) {
-        let currentVersion: number | null = null;
-        for (const t of tables) {
-          const entity = await t.get(row.entityId);
-          if (entity) currentVersion = entity.version;
-        }
+        const currentVersion = (await db[VERSIONED_BY[MutationType.parse(fresh.type)]].get(row.entityId))?.version ?? null;
         await db.outbox.put({
           ...fresh,
           mutationId: replacement.id,
