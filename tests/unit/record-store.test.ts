@@ -657,8 +657,8 @@ describe('outbox: sending order', () => {
 
 describe('schema upgrade v1 → v2', () => {
   it('declares every version in order, ending at the latest', () => {
-    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2]);
-    expect(LATEST_VERSION).toBe(2);
+    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(LATEST_VERSION).toBe(3);
     expect(recordDbName(ME.id)).toBe(`loupe-records-${ME.id}`);
   });
 
@@ -736,7 +736,7 @@ describe('schema upgrade v1 → v2', () => {
     try {
       await fresh.open();
       expect(fresh.verno).toBe(LATEST_VERSION);
-      expect(fresh.tables.map((t) => t.name).sort()).toEqual(['annotations', 'images', 'meta', 'outbox', 'outcomes', 'referrals', 'resolutions']);
+      expect(fresh.tables.map((t) => t.name).sort()).toEqual(['annotations', 'images', 'meta', 'outbox', 'outcomes', 'referrals', 'resolutions', 'workbench']);
     } finally {
       fresh.close();
       await Dexie.delete(name);

@@ -1,8 +1,10 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { Annotation, ImageRecord, Outcome, Referral } from '../../../shared/contract';
+import { comparisonKey, type Calibration, type Comparison, type ImageMark } from '../../../shared/viewer/workbench';
 import { useSession } from '../app/session';
 import type { OutboxEntry } from './store/outbox-store';
+import type { TimelineEntry } from './store/queries';
 import type { SyncStatus } from './sync/sync-engine';
 
 /*
@@ -39,6 +41,39 @@ export function useOutcomesFor(referralId: string): readonly Outcome[] | undefin
 export function useAnnotationsFor(referralId: string): readonly Annotation[] {
   const { workspace } = useSession();
   return useLiveQuery(() => workspace.queries.annotationsFor(referralId), [workspace, referralId]) ?? NO_ANNOTATIONS;
+}
+
+/**
+ * Every stored image of the lesion across the patient's referrals, oldest first; undefined
+ * while reading.
+ */
+export function useLesionTimeline(referralId: string, lesion: string): readonly TimelineEntry[] | undefined {
+  const { workspace } = useSession();
+  return useLiveQuery(() => workspace.queries.lesionTimeline(referralId, lesion), [workspace, referralId, lesion]);
+}
+
+/** The image's saved scale: undefined while reading, null when it has none. */
+export function useCalibration(imageId: string): Calibration | null | undefined {
+  const { workspace } = useSession();
+  return useLiveQuery(() => workspace.workbench.calibration(imageId), [workspace, imageId]);
+}
+
+const NO_MARKS: readonly ImageMark[] = [];
+
+/** The referral's images marked unusable by this clinician. */
+export function useImageMarks(referralId: string): readonly ImageMark[] {
+  const { workspace } = useSession();
+  return useLiveQuery(() => workspace.workbench.marksFor(referralId), [workspace, referralId]) ?? NO_MARKS;
+}
+
+/**
+ * The comparison saved for this set of images (in any order): undefined while reading, null
+ * when there is none. Keyed by the set, so a new array of the same ids does not re-subscribe.
+ */
+export function useComparison(imageIds: readonly string[]): Comparison | null | undefined {
+  const { workspace } = useSession();
+  const key = comparisonKey(imageIds);
+  return useLiveQuery(() => workspace.workbench.comparison(key ? key.split('+') : []), [workspace, key]);
 }
 
 export interface OutboxCounts {

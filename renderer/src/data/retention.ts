@@ -16,7 +16,9 @@ export interface PurgeReport {
  * the clinician's unsent change. If the cache as a whole is older than the limit (not synced
  * for that long), it is emptied and the next pull starts from the beginning of the feed;
  * otherwise only closed referrals not refreshed within the limit go, with their images,
- * outcomes and annotations (the feed resends a referral in full if it changes again).
+ * outcomes and annotations (the feed resends a referral in full if it changes again) and the
+ * clinician's workbench records (calibrations, marks, comparisons), which go with their
+ * referral and never before it.
  */
 export async function purgeExpired(db: RecordDb, codec: EntityCodec, maxAgeDays: number, now = Date.now()): Promise<PurgeReport> {
   const cutoff = now - maxAgeDays * DAY_MS;
@@ -34,7 +36,7 @@ export async function purgeExpired(db: RecordDb, codec: EntityCodec, maxAgeDays:
   }
   if (!closed.length) return { referralsRemoved: 0, wholeCache: false };
   let removed = 0;
-  await db.transaction('rw', [db.referrals, db.images, db.outcomes, db.annotations], async () => {
+  await db.transaction('rw', [db.referrals, db.images, db.outcomes, db.annotations, db.workbench], async () => {
     for (const id of closed) {
       // Checked again inside the transaction: the feed or the clinician may have touched it
       // while it was being decrypted.
@@ -44,6 +46,7 @@ export async function purgeExpired(db: RecordDb, codec: EntityCodec, maxAgeDays:
       for (const table of [db.images, db.outcomes, db.annotations]) {
         await table.where('referralId').equals(id).filter((r) => !r.overlay).delete();
       }
+      await db.workbench.where('referralId').equals(id).delete();
       removed++;
     }
   });
@@ -65,12 +68,15 @@ async function hasUnsentChild(db: RecordDb, referralId: string): Promise<boolean
 /**
  * Empties the cached records (the administrator's "wipe at sign-out", or an expired cache).
  * The outbox, the key record and rows with unsent changes stay: a decision is never lost.
+ * Workbench records go too, except those of a referral that stays (they go with it).
  */
 export async function clearRecords(db: RecordDb): Promise<void> {
-  await db.transaction('rw', [db.meta, db.referrals, db.images, db.outcomes, db.annotations, db.resolutions], async () => {
+  await db.transaction('rw', [db.meta, db.referrals, db.images, db.outcomes, db.annotations, db.resolutions, db.workbench], async () => {
     for (const table of [db.referrals, db.images, db.outcomes, db.annotations]) {
       await table.filter((r) => !r.overlay).delete();
     }
+    const kept = new Set(await db.referrals.toCollection().primaryKeys());
+    await db.workbench.filter((r) => !kept.has(r.referralId)).delete();
     await db.meta.bulkDelete([CURSOR_KEY, LAST_SYNC_KEY]);
   });
 }

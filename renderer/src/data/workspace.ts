@@ -4,6 +4,7 @@ import type { RecordDb } from './db/record-db';
 import { EntityCodec } from './store/entity-codec';
 import { OutboxStore, type Action } from './store/outbox-store';
 import { Queries } from './store/queries';
+import { WorkbenchStore } from './store/workbench-store';
 import type { SessionAuth } from './sync/session-auth';
 import { SyncEngine } from './sync/sync-engine';
 
@@ -16,6 +17,8 @@ export class Workspace {
   readonly codec: EntityCodec;
   readonly queries: Queries;
   readonly outbox: OutboxStore;
+  /** The viewer's local calibrations, unusable-image marks and comparisons (never sent). */
+  readonly workbench: WorkbenchStore;
   readonly sync: SyncEngine;
   private readonly pulledListeners = new Set<() => void>();
 
@@ -29,6 +32,7 @@ export class Workspace {
     this.codec = new EntityCodec(dataKey);
     this.queries = new Queries(db, this.codec);
     this.outbox = new OutboxStore(db, this.codec);
+    this.workbench = new WorkbenchStore(db, dataKey);
     this.sync = new SyncEngine({
       db,
       codec: this.codec,

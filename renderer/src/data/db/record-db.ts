@@ -74,6 +74,20 @@ export interface ResolutionRow {
   readonly sealed: Sealed;
 }
 
+/**
+ * One record of the viewer's workbench (#5): a calibration, an "unusable" mark or a saved
+ * comparison, local to this clinician and not part of the service contract. The key says what it
+ * is (`calibration:<imageId>`, `mark:<imageId>`, `comparison:<comparisonKey>`); the value is
+ * sealed with "workbench:<key>". It belongs to a referral and is deleted with it.
+ */
+export interface WorkbenchRow {
+  readonly key: string;
+  readonly referralId: string;
+  readonly sealed: Sealed;
+  /** When the clinician last changed it (ms). */
+  readonly updatedAt: number;
+}
+
 export interface MetaRow {
   readonly key: string;
   readonly value: unknown;
@@ -109,6 +123,14 @@ export const SCHEMA_VERSIONS = [
       resolutions: '++seq, entityId',
     },
   },
+  {
+    // The viewer's workbench (#5): calibrations, unusable-image marks and saved comparisons,
+    // sealed, indexed by referral so they go with it.
+    version: 3,
+    stores: {
+      workbench: '&key, referralId',
+    },
+  },
 ] as const;
 
 export const LATEST_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
@@ -137,6 +159,7 @@ export class RecordDb extends Dexie {
   annotations!: Table<EntityRow, string>;
   outbox!: Table<OutboxRow, number>;
   resolutions!: Table<ResolutionRow, number>;
+  workbench!: Table<WorkbenchRow, string>;
 
   constructor(name: string, upTo: number = LATEST_VERSION, options?: ConstructorParameters<typeof Dexie>[1]) {
     // Decisions must survive a power cut, not only a crashed browser: strict durability

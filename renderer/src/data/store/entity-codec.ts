@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { Annotation, ImageRecord, Mutation, Outcome, Referral, type Change } from '../../../../shared/contract';
 import { openJson, sealJson, type Sealed } from '../crypto/cipher';
 import type { EntityRow, EntityTable } from '../db/record-db';
@@ -29,6 +29,24 @@ export function referralIdOf(table: EntityTable, value: EntityTypes[EntityTable]
   return table === 'referrals' ? value.id : (value as ImageRecord | Outcome | Annotation).referralId;
 }
 
+/**
+ * What an overlay holds when the clinician deleted the entity. Sealed like any overlay, so a
+ * row's clear fields never tell a removal from an edit; no entity has a `deleted` field, so
+ * the two cannot be confused when opened.
+ */
+const Tombstone = z.strictObject({ deleted: z.literal(true) });
+type Tombstone = z.infer<typeof Tombstone>;
+const TOMBSTONE: Tombstone = { deleted: true };
+
+const OVERLAY_SCHEMAS: { readonly [T in EntityTable]: z.ZodType<EntityTypes[T] | Tombstone> } = {
+  referrals: z.union([Tombstone, Referral]),
+  images: z.union([Tombstone, ImageRecord]),
+  outcomes: z.union([Tombstone, Outcome]),
+  annotations: z.union([Tombstone, Annotation]),
+};
+
+const isTombstone = (value: object): value is Tombstone => 'deleted' in value && value.deleted === true;
+
 const entityAad = (table: EntityTable, id: string) => `${table}:${id}`;
 const overlayAad = (table: EntityTable, id: string) => `${table}:${id}:overlay`;
 const outboxAad = (mutationId: string) => `outbox:${mutationId}`;
@@ -51,6 +69,11 @@ export class EntityCodec {
     return sealJson(this.key, value, overlayAad(table, id));
   }
 
+  /** An overlay that hides the entity until the service confirms its deletion. */
+  sealTombstone(table: EntityTable, id: string): Promise<Sealed> {
+    return sealJson(this.key, TOMBSTONE, overlayAad(table, id));
+  }
+
   sealMutation(mutation: Mutation): Promise<Sealed> {
     return sealJson(this.key, mutation, outboxAad(mutation.id));
   }
@@ -69,10 +92,14 @@ export class EntityCodec {
     return this.open(SCHEMAS[table], row.sealed, entityAad(table, row.id));
   }
 
-  /** What the clinician sees: their own unconfirmed version first, else the server's. */
-  visible<T extends EntityTable>(table: T, row: EntityRow): Promise<EntityTypes[T] | null> {
-    if (row.overlay) return this.open(SCHEMAS[table], row.overlay.sealed, overlayAad(table, row.id));
-    return this.server(table, row);
+  /**
+   * What the clinician sees: their own unconfirmed version first, else the server's; null when
+   * there is nothing to show (a tombstone, or an entity the clinician has deleted).
+   */
+  async visible<T extends EntityTable>(table: T, row: EntityRow): Promise<EntityTypes[T] | null> {
+    if (!row.overlay) return this.server(table, row);
+    const mine = await this.open(OVERLAY_SCHEMAS[table], row.overlay.sealed, overlayAad(table, row.id));
+    return isTombstone(mine) ? null : (mine as EntityTypes[T]);
   }
 
   mutation(mutationId: string, sealed: Sealed): Promise<Mutation> {

@@ -1,5 +1,8 @@
 import {
+  AnnotationPayload,
   OutcomePayload,
+  type Annotation,
+  type ImageRecord,
   type Mutation,
   type Outcome,
   type Referral,
@@ -7,10 +10,34 @@ import {
   type UserRef,
 } from '../../../../shared/contract';
 
+/**
+ * The clinician removed an entity: it is hidden at once and stays hidden until the feed brings
+ * the service's deletion (or the clinician discards the refused removal). The row keeps its
+ * referral, so cascades and retention still find it.
+ */
+export interface DeletionEffect {
+  readonly table: 'annotations';
+  readonly id: string;
+  readonly deleted: true;
+  readonly referralId: string;
+}
+
 /** What an action changes locally: new visible versions of the entities it touches. */
 export type Effect =
   | { readonly table: 'outcomes'; readonly id: string; readonly value: Outcome }
-  | { readonly table: 'referrals'; readonly id: string; readonly value: Referral };
+  | { readonly table: 'referrals'; readonly id: string; readonly value: Referral }
+  | { readonly table: 'annotations'; readonly id: string; readonly value: Annotation }
+  | DeletionEffect;
+
+export function isDeletion(effect: Effect): effect is DeletionEffect {
+  return 'deleted' in effect;
+}
+
+/** The referral that owns the entity an effect touches (stored in the clear on its row). */
+export function effectReferralId(effect: Effect): string {
+  if (isDeletion(effect)) return effect.referralId;
+  return effect.table === 'referrals' ? effect.id : effect.value.referralId;
+}
 
 export interface EffectContext {
   readonly user: UserRef & { readonly role: Role };
@@ -18,6 +45,10 @@ export interface EffectContext {
   /** What the clinician sees now (their own unconfirmed version included). */
   readonly outcome: Outcome | null;
   readonly referral: Referral | null;
+  /** For annotation actions: the annotation as the clinician sees it now (null when new). */
+  readonly annotation?: Annotation | null;
+  /** The image an annotation is drawn on: its referral owns the annotation. */
+  readonly image?: Pick<ImageRecord, 'id' | 'referralId'> | null;
 }
 
 /**
@@ -69,6 +100,33 @@ export function localEffects(m: Mutation, ctx: EffectContext): Effect[] {
       return ctx.referral
         ? [{ table: 'referrals', id: ctx.referral.id, value: { ...ctx.referral, assignedTo: null, status: ctx.referral.status === 'in-review' ? 'new' : ctx.referral.status } }]
         : [];
+    case 'annotation.save': {
+      const payload = AnnotationPayload.parse(m.payload);
+      const base = ctx.annotation?.id === m.entityId ? ctx.annotation : null;
+      // An annotation never moves between images (the service refuses it): showing it on the
+      // new image meanwhile would be a promise the service will not keep.
+      if (base && base.imageId !== payload.imageId) return [];
+      const referralId = base?.referralId ?? (ctx.image?.id === payload.imageId ? ctx.image.referralId : null);
+      if (!referralId) return [];
+      const annotation: Annotation = {
+        id: m.entityId,
+        imageId: payload.imageId,
+        referralId,
+        // Display only, as for outcomes: the service numbers versions.
+        version: Math.max(1, base?.version ?? 1),
+        shape: payload.shape,
+        label: payload.label ?? null,
+        note: payload.note ?? null,
+        author: base?.author ?? { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role },
+        createdAt: base?.createdAt ?? ctx.now,
+        updatedAt: ctx.now,
+      };
+      return [{ table: 'annotations', id: m.entityId, value: annotation }];
+    }
+    case 'annotation.delete': {
+      const target = ctx.annotation?.id === m.entityId ? ctx.annotation : null;
+      return target ? [{ table: 'annotations', id: m.entityId, deleted: true, referralId: target.referralId }] : [];
+    }
     default:
       // Other actions show their effect when the service confirms them.
       return [];

@@ -1,7 +1,7 @@
 import { MutationType, type Mutation, type MutationResult } from '../../../../shared/contract';
 import { ENTITY_TABLES, type EntityRow, type EntityTable, type OutboxRow, type RecordDb } from '../db/record-db';
 import type { EntityCodec } from './entity-codec';
-import type { Effect } from './local-effects';
+import { effectReferralId, isDeletion, type Effect } from './local-effects';
 
 /** An action as the UI asks for it; ids and times are made here or by the caller. */
 export interface Action {
@@ -49,7 +49,10 @@ export class OutboxStore {
     const m = action.mutation;
     const sealed = await this.codec.sealMutation({ ...m });
     const overlays = await Promise.all(
-      action.effects.map(async (e) => ({ effect: e, sealed: await this.codec.sealOverlay(e.table, e.id, e.value as never) })),
+      action.effects.map(async (e) => ({
+        effect: e,
+        sealed: await (isDeletion(e) ? this.codec.sealTombstone(e.table, e.id) : this.codec.sealOverlay(e.table, e.id, e.value as never)),
+      })),
     );
     const db = this.db;
     const versionedBy = VERSIONED_BY[m.type];
@@ -79,7 +82,7 @@ export class OutboxStore {
         const current = await table.get(effect.id);
         const row: EntityRow = {
           id: effect.id,
-          referralId: effect.table === 'referrals' ? effect.id : effect.value.referralId,
+          referralId: effectReferralId(effect),
           version: current?.version ?? 0,
           sealed: current?.sealed ?? null,
           // A chain of edits keeps the version the first was made on: the overlay stays until
