@@ -1,10 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
-import { useImagesFor, useNow, useReferral, useReferrals, useSyncStatus } from '../data/hooks';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ImageMark } from '../../../shared/viewer/workbench';
+import { useImageMarks, useImagesFor, useNow, useReferral, useReferrals, useSyncStatus } from '../data/hooks';
 import { useSession } from '../app/session';
 import { nextReferrals } from '../data/worklist-scope';
+import { isTypingTarget } from '../app/typing-target';
+import { ImageArea } from '../viewer/ImageArea';
+import { betterImagesRequest } from './better-images';
 import { groupImagesByLesion } from './group-images';
-import { ImageStrip } from './ImageStrip';
-import { ImageViewer } from './ImageViewer';
+import type { OutcomePrefill } from './OutcomeForm';
 import { OutcomeSection } from './OutcomeSection';
 import { PatientBanner } from './PatientBanner';
 import { ReferralDetails } from './ReferralDetails';
@@ -22,7 +25,9 @@ export function CaseView({ referralId, onBack }: Props) {
   const now = useNow();
   const groups = useMemo(() => groupImagesByLesion(images), [images]);
   const numbered = useMemo(() => groups.flatMap((g) => g.images), [groups]);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const marks = useImageMarks(referralId);
+  const [prefill, setPrefill] = useState<OutcomePrefill | null>(null);
+  const prefillSeq = useRef(0);
   const { user } = useSession();
   const all = useReferrals();
   // The next case is the next one to act on, soonest due first: the order prefetch follows.
@@ -33,14 +38,19 @@ export function CaseView({ referralId, onBack }: Props) {
     const here = queue.findIndex((r) => r.id === referralId);
     return queue[here + 1]?.id ?? null;
   }, [all, user.role, referralId]);
-  const selected = numbered.find((n) => n.image.id === selectedId) ?? numbered[0] ?? null;
+  // Marking an image unusable pre-fills "request better images" from every mark on the
+  // referral (the new one may not be in the live query yet).
+  const onMarkedUnusable = (mark: ImageMark) => {
+    const all = [...(marks ?? []).filter((m) => m.imageId !== mark.imageId), mark];
+    prefillSeq.current += 1;
+    setPrefill({ seq: prefillSeq.current, draft: betterImagesRequest(all, numbered), source: 'the images marked unusable' });
+  };
 
   // Escape goes back to the worklist, unless the user is typing or in a menu.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.key !== 'Escape' && e.key !== 'n') || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-      const t = e.target as HTMLElement | null;
-      if (t && (t.closest('input, textarea, select, [contenteditable="true"]') || t.isContentEditable)) return;
+      if (isTypingTarget(e.target)) return;
       if (e.key === 'Escape') onBack();
       else if (nextId) window.location.hash = `#/referrals/${nextId}`;
     };
@@ -86,14 +96,11 @@ export function CaseView({ referralId, onBack }: Props) {
       <div className="case-body">
         <div className="case-side">
           <ReferralDetails referral={referral} />
-          <OutcomeSection referral={referral} />
+          <OutcomeSection referral={referral} prefill={prefill} onPrefillApplied={() => setPrefill(null)} />
         </div>
         <div className="case-images">
           {numbered.length > 0 ? (
-            <>
-              <ImageStrip groups={groups} selectedId={selected?.image.id ?? null} onSelect={setSelectedId} />
-              {selected && <ImageViewer image={selected.image} label={selected.label} />}
-            </>
+            <ImageArea referralId={referral.id} groups={groups} onMarkedUnusable={onMarkedUnusable} />
           ) : (
             <p className="panel muted">
               {referral.imageIds.length ? 'Loading images…' : 'No images were sent with this referral.'}

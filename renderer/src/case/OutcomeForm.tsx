@@ -12,6 +12,17 @@ interface Props {
   /** Whether the form's outcome has changes not yet confirmed by the service. */
   unsent: boolean;
   onDone(message: string): void;
+  /** A pre-filled answer (from images marked unusable); a new `seq` applies it again. */
+  prefill?: OutcomePrefill | null;
+  /** The pre-fill is in the form: the owner drops it, so a remount never applies it again. */
+  onPrefillApplied?(): void;
+}
+
+export interface OutcomePrefill {
+  readonly seq: number;
+  readonly draft: OutcomeDraft;
+  /** Says where the text came from, so the clinician knows to check it. */
+  readonly source: string;
 }
 
 const fromOutcome = (o: Outcome): OutcomeDraft => ({ decision: o.decision, diagnosis: o.diagnosis.text, adviceToGp: o.adviceToGp });
@@ -22,7 +33,7 @@ const fromOutcome = (o: Outcome): OutcomeDraft => ({ decision: o.decision, diagn
  * the sync sends it. The outcome's id is made here once, so every save of this form is a new
  * version of the same outcome.
  */
-export function OutcomeForm({ referral, editing, unsent, onDone }: Props) {
+export function OutcomeForm({ referral, editing, unsent, onDone, prefill = null, onPrefillApplied }: Props) {
   const { workspace, user } = useSession();
   const id = useId();
   const [draft, setDraft] = useState<OutcomeDraft>(() => (editing ? fromOutcome(editing) : EMPTY_DRAFT));
@@ -43,6 +54,19 @@ export function OutcomeForm({ referral, editing, unsent, onDone }: Props) {
     outcomeId.current = editing.id;
     setDraft(fromOutcome(editing));
   }, [editing]);
+
+  // A pre-fill replaces the decision and advice; a diagnosis the clinician already typed stays.
+  const [prefilledFrom, setPrefilledFrom] = useState<string | null>(null);
+  const prefillSeq = prefill?.seq ?? null;
+  useEffect(() => {
+    if (!prefill) return;
+    touched.current = true;
+    setDraft((d) => ({ ...prefill.draft, diagnosis: d.diagnosis.trim() ? d.diagnosis : prefill.draft.diagnosis }));
+    setErrors({});
+    setPrefilledFrom(prefill.source);
+    onPrefillApplied?.();
+    // Applied once per seq: the draft object is rebuilt on every render of the case view.
+  }, [prefillSeq]);
 
   const set = <K extends OutcomeFieldName>(field: K, value: OutcomeDraft[K]) => {
     touched.current = true;
@@ -111,6 +135,11 @@ export function OutcomeForm({ referral, editing, unsent, onDone }: Props) {
           {editing.status === 'returned' ? 'Returned for changes' : 'Draft'} by {editing.author.name}
           {unsent ? ' · not yet sent' : ''}
           {editing.returned && editing.status === 'returned' ? ` · “${editing.returned.comment}”` : ''}
+        </p>
+      )}
+      {prefilledFrom && (
+        <p className="notice small" role="note">
+          Pre-filled from {prefilledFrom}. Check and edit before saving.
         </p>
       )}
       {user.role === 'registrar' && (

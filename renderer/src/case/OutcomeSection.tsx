@@ -4,12 +4,18 @@ import { useSession } from '../app/session';
 import { useOutcomesFor, usePendingEntityIds } from '../data/hooks';
 import { editableOutcome } from './editable-outcome';
 import { currentOutcome } from './outcome-select';
-import { OutcomeForm } from './OutcomeForm';
+import { OutcomeForm, type OutcomePrefill } from './OutcomeForm';
 import { OutcomeSummary } from './OutcomeSummary';
 import { ReferralActions } from './ReferralActions';
 
 /** The answer to the referral: read-only once submitted, otherwise the form (for clinicians). */
-export function OutcomeSection({ referral }: { referral: Referral }) {
+interface Props {
+  referral: Referral;
+  prefill?: OutcomePrefill | null;
+  onPrefillApplied?(): void;
+}
+
+export function OutcomeSection({ referral, prefill = null, onPrefillApplied }: Props) {
   const { user } = useSession();
   const outcomes = useOutcomesFor(referral.id);
   const unsent = usePendingEntityIds();
@@ -38,6 +44,8 @@ export function OutcomeSection({ referral }: { referral: Referral }) {
           editing={editing}
           unsent={editing ? unsent.has(editing.id) : false}
           onDone={setMessage}
+          prefill={prefill}
+          onPrefillApplied={onPrefillApplied}
         />
       )}
     </>
