@@ -3,7 +3,7 @@ import { isTypingTarget } from '../app/typing-target';
 import { commandFor, type ViewerCommand } from './keymap';
 
 /** Keys that other widgets own when they have focus (the strip's and sliders' arrows). */
-const ARROW_OWNERS = '.image-strip, [role="listbox"], [role="radiogroup"], [role="tablist"], [role="menu"]';
+const ARROW_OWNERS = 'input[type="range"], input[type="radio"], .image-strip, [role="listbox"], [role="radiogroup"], [role="tablist"], [role="menu"]';
 
 /**
  * The viewer's keyboard: listens on the window in the capture phase, so a mode that consumes

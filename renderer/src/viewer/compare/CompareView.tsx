@@ -95,20 +95,19 @@ export function CompareView({ referralId, lesion, startImageId, onClose, onHelp 
 
   const key = images.length >= 2 ? comparisonKey(images.map((i) => i.id)) : null;
   // A saved comparison of this set of images brings back its mode, opacity and split.
+  // (The hook may still hold the record of the previous set for a moment: match on its key.)
   useEffect(() => {
-    if (!key || saved === undefined || restoredFor.current === key) return;
+    if (!key || !saved || saved.key !== key || restoredFor.current === key) return;
     restoredFor.current = key;
-    if (saved) {
-      setMode(saved.mode);
-      setOpacity(saved.opacity);
-      setSplit(saved.split);
-    }
+    setMode(saved.mode);
+    setOpacity(saved.opacity);
+    setSplit(saved.split);
   }, [key, saved]);
 
   // Landmarks are picked side by side: stacked, the top image would take every click.
   const stacked = mode !== 'side-by-side' && !aligning;
   const shown = stacked ? images.slice(0, 2) : images;
-  const alignments = saved?.alignments ?? {};
+  const alignments = saved && saved.key === key ? saved.alignments : {};
   const reference = shown[0];
   const maps = useMemo(
     () => (reference ? shown.map((image) => mapFor(reference, image, alignments[image.id])) : []),
