@@ -140,8 +140,12 @@ describe('formatInterval', () => {
   it('says calendar months and years as a clinician would', () => {
     expect(formatInterval('2026-05-03T10:00:00Z', '2026-11-03T09:00:00Z')).toBe('6 months');
     expect(formatInterval('2025-11-20T10:00:00Z', '2026-11-24T10:00:00Z')).toBe('1 year');
-    expect(formatInterval('2025-09-01T10:00:00Z', '2026-11-24T10:00:00Z')).toBe('1 year 2 months');
+    expect(formatInterval('2025-09-01T10:00:00Z', '2026-11-24T10:00:00Z')).toBe('1 year 3 months'); // 14 months and 23 days
     expect(formatInterval('2026-11-01T10:00:00Z', '2026-11-12T10:00:00Z')).toBe('11 days');
+    expect(formatInterval('2025-11-23T10:00:00Z', '2026-05-21T10:00:00Z')).toBe('6 months');
+    expect(formatInterval('2025-11-23T10:00:00Z', '2026-05-07T10:00:00Z')).toBe('5 months');
+    expect(formatInterval('2026-10-01T10:00:00Z', '2026-10-30T10:00:00Z')).toBe('1 month');
+    expect(formatInterval('2025-11-23T10:00:00Z', '2026-11-22T10:00:00Z')).toBe('1 year');
     expect(formatInterval('2026-11-12T10:00:00Z', '2026-11-01T10:00:00Z')).toBe('11 days');
     expect(formatInterval('2026-11-12T08:00:00Z', '2026-11-12T18:00:00Z')).toBe('same day');
     expect(formatInterval('nonsense', '2026-11-12T18:00:00Z')).toBe('unknown interval');

@@ -51,6 +51,8 @@ export function CaseView({ referralId, onBack }: Props) {
     const onKey = (e: KeyboardEvent) => {
       if ((e.key !== 'Escape' && e.key !== 'n') || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
       if (isTypingTarget(e.target)) return;
+      // Escape in a dialog (the key help) closes the dialog, not the case.
+      if (e.target instanceof Element && e.target.closest('dialog')) return;
       if (e.key === 'Escape') onBack();
       else if (nextId) window.location.hash = `#/referrals/${nextId}`;
     };
