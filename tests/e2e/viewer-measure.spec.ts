@@ -35,7 +35,7 @@ async function rulerPhotograph(): Promise<Buffer> {
     ${ticks.join('')}
     <line x1="${BAR.from.x}" y1="${BAR.from.y}" x2="${BAR.to.x}" y2="${BAR.to.y}" stroke="#1d1410" stroke-width="8"/>
   </svg>`;
-  const noise = await sharp({ create: { width: W, height: H, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 18 } } }).png().toBuffer();
+  const noise = await sharp({ create: { width: W, height: H, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 18 } } }).png().toBuffer();
   return sharp(Buffer.from(svg))
     .composite([{ input: noise, blend: 'soft-light' }])
     .jpeg({ quality: 90 })
