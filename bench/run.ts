@@ -22,6 +22,10 @@ const BENCHMARKS: Record<string, { what: string; load(): Promise<Benchmark> }> =
     what: 'prefetch of 50 referrals in Chromium over a 10 Mbit/s, 80 ms link: time and bytes moved vs the originals\' bytes [--referrals n]',
     load: () => import('./prefetch'),
   },
+  viewer: {
+    what: 'a 50 MP photograph in the viewer: time to a sharp fit and 1:1 view, cold and warm, vs decoding the JPEG into an <img>; frame times of a pan and a zoom [--runs n --link loopback|clinic|both]',
+    load: () => import('./viewer'),
+  },
   tiles: {
     what: 'tile size × JPEG quality: build time, bytes, requests per viewport, PSNR/SSIM [--runs n]',
     load: () => import('./pyramid-settings'),
