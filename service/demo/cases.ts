@@ -396,6 +396,15 @@ const CASES: readonly CaseDef[] = [
         regional: { fieldMm: 260, bodyEdge: true },
         closeFieldMm: 90,
       },
+      {
+        // A second site, so the body map has something to filter.
+        id: 'L2',
+        bodySite: 'left knee (extensor surface)',
+        lesion: { seed: 418, morphology: 'scaly-plaque', diameterMm: 46, irregularity: 0.45, colours: ['red', 'white'], satellites: 3 },
+        views: ['regional', 'close-up'],
+        regional: { fieldMm: 280, bodyEdge: true },
+        closeFieldMm: 100,
+      },
     ],
   },
   {

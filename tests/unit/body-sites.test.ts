@@ -81,6 +81,7 @@ describe('resolveBodySite', () => {
     'left temple': ['Temple', 'left'],
     'right lower back': ['Lower back', 'right'],
     'right elbow (extensor surface)': ['Back of elbow', 'right'],
+    'left knee (extensor surface)': ['Front of knee', 'left'],
     'left antecubital fossa': ['Antecubital fossa', 'left'],
     'scalp (vertex)': ['Vertex of scalp', null],
     'right thigh (anterior)': ['Front of thigh', 'right'],
