@@ -8,7 +8,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { Referral } from '../../shared/contract';
 import { E2E_URL } from '../../playwright.config';
 import { allChanges, apiSignIn, DEMO_PASSWORD } from './support/service-instance';
-import { panePose, settled } from './support/viewer-ui';
+import { imageToPage, panePose, settled } from './support/viewer-ui';
 import { goToHash, signInAt } from './support/workstation-ui';
 
 async function lisowski(): Promise<Referral> {
@@ -111,6 +111,22 @@ test('every viewer control is reachable by keyboard and named; keys zoom, fit, 1
   expect((await settled(pane)).scale).toBeCloseTo(fit.scale, 4);
   await page.keyboard.press('r');
   expect((await settled(pane)).rotation).toBeCloseTo(90, 1);
+  // Arrows pan in screen directions whatever the rotation and mirror: → brings in what is to
+  // the right on screen, so the point that was at the centre moves left, and only left.
+  const box = (await pane.locator('.pane-osd').boundingBox())!;
+  for (const mirrored of [false, true]) {
+    if (mirrored) {
+      await page.keyboard.press('f');
+      await settled(pane);
+    }
+    const centre = (await settled(pane)).center;
+    await page.keyboard.press('ArrowRight');
+    await settled(pane);
+    const moved = await imageToPage(pane, centre);
+    expect(moved.x, mirrored ? 'rotated and flipped' : 'rotated').toBeLessThan(box.x + box.width / 2 - 20);
+    expect(Math.abs(moved.y - (box.y + box.height / 2))).toBeLessThan(3);
+  }
+  await page.keyboard.press('f');
   await page.keyboard.press('Shift+R');
   expect((await settled(pane)).rotation).toBeCloseTo(0, 1);
   await page.keyboard.press('f');

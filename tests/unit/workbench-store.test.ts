@@ -12,6 +12,7 @@ import { applyPage, CURSOR_KEY } from '../../renderer/src/data/store/apply-page'
 import { EntityCodec } from '../../renderer/src/data/store/entity-codec';
 import { Queries } from '../../renderer/src/data/store/queries';
 import { WorkbenchStore } from '../../renderer/src/data/store/workbench-store';
+import { withLesionHistory } from '../../renderer/src/data/tiles/lesion-history';
 
 /*
  * The viewer's workbench (#5) on a real IndexedDB implementation (fake-indexeddb) with real
@@ -523,5 +524,27 @@ describe('live queries', () => {
     } finally {
       for (const w of [cal, marks, cmp, timeline]) w.stop();
     }
+  });
+});
+
+describe('prefetch with lesion history', () => {
+  it('adds the same patient’s earlier images of the planned lesions, after the plan, and nothing else', async () => {
+    const now = referral(id());
+    const before = referral(id(), { receivedAt: '2026-05-01T09:00:00Z' });
+    const other = referral(id(), {}, NHS_B);
+    const images = new Map<string, ImageRecord[]>([
+      [now.id, [image(id(), now, '2026-11-01T10:00:00Z', 'L1')]],
+      [before.id, [image(id(), before, '2026-05-01T10:00:00Z', 'L1'), image(id(), before, '2026-05-01T10:00:00Z', 'L2')]],
+      [other.id, [image(id(), other, '2026-05-01T10:00:00Z', 'L1')]],
+    ]);
+    const imagesFor = async (rid: string) => images.get(rid) ?? [];
+    const plan = [{ referralId: now.id, images: await imagesFor(now.id) }];
+    const full = await withLesionHistory(plan, [now, before, other], imagesFor);
+    expect(full.map((p) => p.referralId)).toEqual([now.id, before.id]);
+    // Only lesion L1 of the earlier referral: L2 is not in the planned case.
+    expect(full[1]!.images.map((i) => i.lesion)).toEqual(['L1']);
+    // A referral already planned is not added twice.
+    const both = await withLesionHistory([...plan, { referralId: before.id, images: images.get(before.id)! }], [now, before, other], imagesFor);
+    expect(both.map((p) => p.referralId)).toEqual([now.id, before.id]);
   });
 });

@@ -52,10 +52,6 @@ export interface PaneHandle {
   panBy(dxFraction: number, dyFraction: number): void;
   rotateBy(degrees: number): void;
   toggleFlip(): void;
-  size(): PaneSize;
-  /** Pane CSS pixels (from its top left) → image pixels, at the current view. */
-  screenToImage(x: number, y: number): { x: number; y: number } | null;
-  focus(): void;
 }
 
 interface Props {
@@ -158,9 +154,12 @@ export const DeepZoomPane = forwardRef<PaneHandle, Props>(function DeepZoomPane(
         withViewport((viewport, item) => viewport.zoomTo(item.imageToViewportZoom(1 / (window.devicePixelRatio || 1))));
       },
       panBy(dxFraction, dyFraction) {
+        // In screen directions: through the rotation, and mirrored when flipped (OpenSeadragon's
+        // viewport coordinates know neither), so → always shows what is to the right on screen.
         withViewport((viewport) => {
-          const bounds = viewport.getBoundsNoRotate(true);
-          viewport.panBy(new OpenSeadragon.Point(bounds.width * dxFraction, bounds.height * dyFraction));
+          const size = viewport.getContainerSize();
+          const pixels = new OpenSeadragon.Point(size.x * dxFraction * (viewport.getFlip() ? -1 : 1), size.y * dyFraction);
+          viewport.panBy(viewport.deltaPointsFromPixels(pixels));
           viewport.applyConstraints();
         });
       },
@@ -170,19 +169,6 @@ export const DeepZoomPane = forwardRef<PaneHandle, Props>(function DeepZoomPane(
       },
       toggleFlip() {
         withViewport((viewport) => viewport.toggleFlip());
-      },
-      size: paneSize,
-      screenToImage(x, y) {
-        const pose = readPose();
-        if (!pose) return null;
-        const m = poseToAffine(pose, paneSize());
-        const det = m.a * m.d - m.b * m.c;
-        const dx = x - m.e;
-        const dy = y - m.f;
-        return { x: (m.d * dx - m.c * dy) / det, y: (m.a * dy - m.b * dx) / det };
-      },
-      focus() {
-        viewerRef.current?.canvas.focus();
       },
     };
   }, []);

@@ -6,7 +6,7 @@
  */
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { Point } from '../../../shared/contract';
-import { applyAffine } from '../../../shared/viewer/affine';
+import { applyAffine, invertAffine } from '../../../shared/viewer/affine';
 import { poseToAffine, type ViewPose } from '../../../shared/viewer/pose';
 
 export async function panePose(pane: Locator): Promise<ViewPose> {
@@ -59,11 +59,7 @@ export async function pageToImage(pane: Locator, page: { x: number; y: number })
   const box = await osd.boundingBox();
   if (!box) throw new Error('The pane is not on screen.');
   const pose = await panePose(pane);
-  const m = poseToAffine(pose, { width: box.width, height: box.height });
-  const det = m.a * m.d - m.b * m.c;
-  const dx = page.x - box.x - m.e;
-  const dy = page.y - box.y - m.f;
-  return { x: (m.d * dx - m.c * dy) / det, y: (m.a * dy - m.b * dx) / det };
+  return applyAffine(invertAffine(poseToAffine(pose, { width: box.width, height: box.height })), { x: page.x - box.x, y: page.y - box.y });
 }
 
 /** A mouse drag inside a pane, in steps so OpenSeadragon sees a pan. */

@@ -4,6 +4,7 @@ import type { Referral } from '../../../../shared/contract';
 import type { WorkstationSettings } from '../../../../shared/workstation-settings';
 import { clearRecords, purgeExpired } from '../../data/retention';
 import { createTileServices, deleteTileDb, type PrefetchReferral, type TileServices } from '../../data/tiles';
+import { withLesionHistory } from '../../data/tiles/lesion-history';
 import type { Workspace } from '../../data/workspace';
 import { nextReferrals, worklistIds } from '../../data/worklist-scope';
 
@@ -42,9 +43,10 @@ export async function startWorkspace(workspace: Workspace, initial: WorkstationS
   let lastPlan = '';
   const prefetchNext = async (): Promise<void> => {
     const next = nextReferrals(referrals, workspace.user.role, settings.prefetchCount);
-    const plan: PrefetchReferral[] = await Promise.all(
+    const cases: PrefetchReferral[] = await Promise.all(
       next.map(async (r) => ({ referralId: r.id, images: await workspace.queries.imagesFor(r.id) })),
     );
+    const plan = await withLesionHistory(cases, referrals, (id) => workspace.queries.imagesFor(id));
     const signature = plan.map((p) => `${p.referralId}:${p.images.map((i) => i.id).join(',')}`).join(';');
     const progress = tiles.prefetcher.getSnapshot();
     // The same list, being fetched or fetched completely: nothing to do until it changes.
