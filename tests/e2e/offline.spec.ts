@@ -15,7 +15,7 @@ import path from 'node:path';
 import { chromium, expect, test, type BrowserContext, type Page, type Request } from '@playwright/test';
 import type { Outcome, Referral } from '../../shared/contract';
 import { CHROMIUM_PATH } from './support/chromium-process';
-import { outcomesIn, prefetchedReferrals, referralsIn, signInThroughUi, submitOutcome, testSeed } from './support/feed-views';
+import { imagesIn, lesionHistoryReferrals, outcomesIn, prefetchedReferrals, referralsIn, signInThroughUi, submitOutcome, testSeed } from './support/feed-views';
 import { countRequests, type RequestCounter } from './support/network';
 import { demoPatientNeedles, findPlaintext } from './support/profile-bytes';
 import { allChanges, apiSignIn, DEMO_PASSWORD, startServiceInstance, type ServiceInstance } from './support/service-instance';
@@ -116,6 +116,9 @@ test('must-show 1: prefetched referrals open offline with every image fully draw
   const token = await apiSignIn(service.url, 'consultant');
   const before = await allChanges(service.url, token);
   const expected = prefetchedReferrals(referralsIn(before), 'consultant');
+  // …followed by the earlier referrals holding the same lesions, for comparison over time.
+  const history = lesionHistoryReferrals(expected, referralsIn(before), imagesIn(before));
+  expect(history.length, 'the demo has lesions photographed in earlier referrals').toBeGreaterThan(0);
   const fresh = expected.filter((r) => r.status === 'new');
   expect(fresh.length, 'the demo has at least five new referrals to prefetch').toBeGreaterThanOrEqual(5);
   const chosen: Referral[] = fresh.slice(0, 5);
@@ -131,7 +134,7 @@ test('must-show 1: prefetched referrals open offline with every image fully draw
       },
       { timeout: 120_000, intervals: [250] },
     )
-    .toMatchObject({ complete: true, total: expected.length });
+    .toMatchObject({ complete: true, total: expected.length + history.length });
 
   await context.setOffline(true);
   const counter: RequestCounter = countRequests(context); // everything, no filter
@@ -168,6 +171,24 @@ test('must-show 1: prefetched referrals open offline with every image fully draw
     await expect(outcome).toContainText('Not yet sent');
   }
   expect(notInMemory(counter), 'no request while recording outcomes offline').toEqual([]);
+
+  // Comparison over time offline: a prefetched case's lesion against its earlier referral.
+  const series = expected.find((r) => history.some((h) => h.patient.nhsNumber === r.patient.nhsNumber))!;
+  await page.evaluate((id) => {
+    (globalThis as unknown as { location: { hash: string } }).location.hash = `#/referrals/${id}`;
+  }, series.id);
+  await expect(page.getByRole('region', { name: /image viewer/i })).toHaveAttribute('data-fully-loaded', 'true', { timeout: 15_000 });
+  await page.keyboard.press('c');
+  const compare = page.getByRole('region', { name: 'Compare over time' });
+  for (const n of [1, 2]) {
+    const pane = compare.getByRole('region', { name: new RegExp(`^Pane ${n}`) });
+    await expect(pane.locator('.pane'), `comparison pane ${n} drawn offline`).toHaveAttribute('data-fully-loaded', 'true', { timeout: 15_000 });
+    await expect(pane).not.toContainText('not saved on this workstation');
+  }
+  expect(await compare.getByRole('region', { name: /^Pane 1/ }).getAttribute('aria-label')).not.toContain('this referral');
+  await page.keyboard.press('Escape');
+  expect(notInMemory(counter), 'no request while comparing offline').toEqual([]);
+
   const status = page.getByRole('status', { name: 'Sync status' });
   await expect(status).toContainText('Offline');
   await expect(status).toContainText('5 pending');

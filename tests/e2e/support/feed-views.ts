@@ -4,13 +4,13 @@
  * outcomes present. Plus small page helpers shared by the offline and crash specs.
  */
 import { expect, type Page } from '@playwright/test';
-import type { Change, Outcome, Referral } from '../../../shared/contract';
+import type { Change, ImageRecord, Outcome, Referral } from '../../../shared/contract';
 import { DEMO_PASSWORD } from './service-instance';
 
 type Live<T extends Change['type']> = Extract<Change, { type: T; deleted?: false }>;
 
 /** The newest version of every live entity of one type, by id. */
-export function latest<T extends 'referral' | 'outcome'>(changes: readonly Change[], type: T): Map<string, Live<T>['data']> {
+export function latest<T extends 'referral' | 'outcome' | 'image'>(changes: readonly Change[], type: T): Map<string, Live<T>['data']> {
   const byId = new Map<string, { version: number; data: Live<T>['data'] | null }>();
   for (const c of changes) {
     if (c.type !== type) continue;
@@ -25,6 +25,7 @@ export function latest<T extends 'referral' | 'outcome'>(changes: readonly Chang
 
 export const referralsIn = (changes: readonly Change[]): Referral[] => [...latest(changes, 'referral').values()] as Referral[];
 export const outcomesIn = (changes: readonly Change[]): Outcome[] => [...latest(changes, 'outcome').values()] as Outcome[];
+export const imagesIn = (changes: readonly Change[]): ImageRecord[] => [...latest(changes, 'image').values()] as ImageRecord[];
 
 /**
  * What the app prefetches (renderer/src/data/worklist-scope.ts, nextReferrals): actionable
@@ -110,4 +111,16 @@ export async function outboxRows(page: Page): Promise<number | null> {
     }
     return total;
   });
+}
+
+/**
+ * The referrals prefetch adds for comparison over time (renderer/src/data/tiles/lesion-history.ts):
+ * the same patients' other referrals with images of a lesion the prefetched ones show. Written
+ * out again here, like `prefetchedReferrals`, so a change to the rule shows up as a failure.
+ */
+export function lesionHistoryReferrals(prefetched: readonly Referral[], referrals: readonly Referral[], images: readonly ImageRecord[]): Referral[] {
+  const planned = new Set(prefetched.map((r) => r.id));
+  const wanted = new Set(images.filter((i) => planned.has(i.referralId)).map((i) => `${i.patientNhsNumber}|${i.lesion}`));
+  const withHistory = new Set(images.filter((i) => !planned.has(i.referralId) && wanted.has(`${i.patientNhsNumber}|${i.lesion}`)).map((i) => i.referralId));
+  return referrals.filter((r) => withHistory.has(r.id));
 }
