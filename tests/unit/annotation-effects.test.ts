@@ -11,6 +11,7 @@ import { EntityCodec } from '../../renderer/src/data/store/entity-codec';
 import { effectReferralId, isDeletion, localEffects, type EffectContext } from '../../renderer/src/data/store/local-effects';
 import { OutboxStore, type Action } from '../../renderer/src/data/store/outbox-store';
 import { Queries } from '../../renderer/src/data/store/queries';
+import { imageRecord } from '../support/records';
 
 /*
  * Annotations drawn and removed on the workstation: the local effect that shows a save or
@@ -29,24 +30,7 @@ const id = (): string => randomUUID();
 
 const LINE: AnnotationShape = { kind: 'line', from: { x: 10, y: 20 }, to: { x: 110, y: 20 } };
 const RECT: AnnotationShape = { kind: 'rect', x: 5, y: 6, width: 70, height: 40 };
-
-function image(iid: string, referralId: string): ImageRecord {
-  return {
-    id: iid,
-    referralId,
-    patientNhsNumber: '9990000018',
-    lesion: 'L1',
-    kind: 'dermoscopic',
-    bodySite: 'left lower leg',
-    capturedAt: '2026-11-01T10:00:00Z',
-    width: 4000,
-    height: 3000,
-    tileSize: 254,
-    overlap: 1,
-    format: 'jpeg',
-    mmPerPixel: 0.05,
-  };
-}
+const image = (iid: string, referralId: string): ImageRecord => imageRecord({ id: iid, referralId, mmPerPixel: 0.05 });
 
 function annotation(aid: string, img: ImageRecord, version: number, patch: Partial<Annotation> = {}): Annotation {
   return {

@@ -8,6 +8,9 @@ import { prefetchPlan } from '../../renderer/src/data/tiles/prefetch-plan';
 import { TileCache } from '../../renderer/src/data/tiles/tile-cache';
 import { openTileDb, type TileDb } from '../../renderer/src/data/tiles/tile-db';
 import { TileLoader, type TileFetch } from '../../renderer/src/data/tiles/tile-loader';
+import { imageRecord } from '../support/records';
+
+const image = (id: string, referralId: string, width = 600, height = 400): ImageRecord => imageRecord({ id, referralId, width, height });
 
 let seq = 0;
 const dbs: TileDb[] = [];
@@ -16,24 +19,6 @@ afterEach(() => {
   for (const p of prefetchers.splice(0)) p.dispose();
   for (const db of dbs.splice(0)) db.close();
 });
-
-function image(id: string, referralId: string, width = 600, height = 400): ImageRecord {
-  return {
-    id,
-    referralId,
-    patientNhsNumber: '9990000018',
-    lesion: 'L1',
-    kind: 'dermoscopic',
-    bodySite: 'left lower leg',
-    capturedAt: '2026-11-01T10:00:00Z',
-    width,
-    height,
-    tileSize: 254,
-    overlap: 1,
-    format: 'jpeg',
-    mmPerPixel: null,
-  };
-}
 
 // 600 × 400 is scaled up to fit the screen: its whole pyramid, 17 tiles, plus the thumbnail.
 const ITEMS_PER_IMAGE = prefetchPlan(image('x', 'r')).tileCount + 1;

@@ -14,6 +14,7 @@ import { localEffects } from '../../renderer/src/data/store/local-effects';
 import { OutboxStore, type Action } from '../../renderer/src/data/store/outbox-store';
 import { Queries } from '../../renderer/src/data/store/queries';
 import { nextReferrals, worklistIds } from '../../renderer/src/data/worklist-scope';
+import { storedText } from '../support/records';
 
 /*
  * The workstation's local record store on a real IndexedDB implementation (fake-indexeddb)
@@ -151,36 +152,9 @@ async function outboxRows(): Promise<OutboxRow[]> {
   return db.outbox.orderBy('seq').toArray();
 }
 
-/**
- * Every stored value as text: strings as they are, binary (ciphertexts, nonces) as Latin-1 and
- * as UTF-8, so plaintext stored in a buffer would show up as well as plaintext in a field.
- */
-function dump(value: unknown): string {
-  const parts: string[] = [];
-  const walk = (v: unknown): void => {
-    if (v === null || v === undefined) return;
-    if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
-      const bytes = v instanceof ArrayBuffer ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-      parts.push(bytes.toString('latin1'), bytes.toString('utf8'));
-      return;
-    }
-    if (Array.isArray(v)) return v.forEach(walk);
-    if (typeof v === 'object') {
-      for (const [k, inner] of Object.entries(v)) {
-        parts.push(k);
-        walk(inner);
-      }
-      return;
-    }
-    parts.push(String(v));
-  };
-  walk(value);
-  return parts.join('\n');
-}
-
 async function rawDatabase(target: RecordDb = db): Promise<string> {
   const tables = await Promise.all(target.tables.map(async (t) => ({ name: t.name, rows: await t.toArray() })));
-  return dump(tables);
+  return storedText(tables);
 }
 
 describe('applyPage: folding the change feed in', () => {
@@ -293,7 +267,7 @@ describe('encryption at rest', () => {
       expect(raw, secret).not.toContain(secret);
     }
     // The check itself finds plaintext in a buffer: it would have caught an unsealed row.
-    expect(dump({ data: new TextEncoder().encode(JSON.stringify(r)).buffer })).toContain(PATIENT_FAMILY);
+    expect(storedText({ data: new TextEncoder().encode(JSON.stringify(r)).buffer })).toContain(PATIENT_FAMILY);
     // What is in the clear: ids, versions, times, mutation types.
     expect(raw).toContain(r.id);
     expect(raw).toContain('outcome.save-draft');

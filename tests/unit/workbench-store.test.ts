@@ -13,6 +13,7 @@ import { EntityCodec } from '../../renderer/src/data/store/entity-codec';
 import { Queries } from '../../renderer/src/data/store/queries';
 import { WorkbenchStore } from '../../renderer/src/data/store/workbench-store';
 import { withLesionHistory } from '../../renderer/src/data/tiles/lesion-history';
+import { storedText } from '../support/records';
 
 /*
  * The viewer's workbench (#5) on a real IndexedDB implementation (fake-indexeddb) with real
@@ -134,30 +135,6 @@ async function stored(n = 3, patch: Partial<Referral> = {}, storedAt = NOW): Pro
   return { r, images };
 }
 
-/** Every stored value as text, binary as Latin-1 and UTF-8 (as record-store.test.ts does). */
-function dump(value: unknown): string {
-  const parts: string[] = [];
-  const walk = (v: unknown): void => {
-    if (v === null || v === undefined) return;
-    if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
-      const bytes = v instanceof ArrayBuffer ? Buffer.from(v) : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-      parts.push(bytes.toString('latin1'), bytes.toString('utf8'));
-      return;
-    }
-    if (Array.isArray(v)) return v.forEach(walk);
-    if (typeof v === 'object') {
-      for (const [k, inner] of Object.entries(v)) {
-        parts.push(k);
-        walk(inner);
-      }
-      return;
-    }
-    parts.push(String(v));
-  };
-  walk(value);
-  return parts.join('\n');
-}
-
 describe('shared/viewer/workbench', () => {
   it('labels every reason and keys a comparison by its set of images', () => {
     expect(UnusableReason.options.map((r) => UNUSABLE_REASON_LABELS[r])).toEqual(['Blurred', 'Poor lighting', 'No scale', 'No dermoscopy', 'Lesion not identifiable']);
@@ -262,12 +239,12 @@ describe('WorkbenchStore: at rest', () => {
     await store.saveComparison(comparison(r.id, [a, b]));
     const rows = await db.workbench.toArray();
     expect(rows).toHaveLength(3);
-    const raw = dump(rows);
+    const raw = storedText(rows);
     for (const secret of [NOTE, 'Philomena', 'left shin', 'lesion-not-identifiable', 'side-by-side', 'knownMm', 'mmPerPixel', 'alignments', 'opacity']) {
       expect(raw, secret).not.toContain(secret);
     }
     // The check itself finds plaintext in a buffer.
-    expect(dump({ data: new TextEncoder().encode(JSON.stringify(mark(b, r.id))).buffer })).toContain(NOTE);
+    expect(storedText({ data: new TextEncoder().encode(JSON.stringify(mark(b, r.id))).buffer })).toContain(NOTE);
     // In the clear: keys (ids) and the owning referral.
     expect(raw).toContain(`mark:${b}`);
     expect(raw).toContain(r.id);
@@ -305,7 +282,7 @@ describe('WorkbenchStore: at rest', () => {
     expect(await fresh.calibration(a)).toBeNull();
 
     expect(warn).toHaveBeenCalled();
-    const logged = dump(warn.mock.calls);
+    const logged = storedText(warn.mock.calls);
     for (const secret of [NOTE, 'Second note', a, b, r.id]) expect(logged).not.toContain(secret);
     expect(logged).toContain('Workbench record');
 
