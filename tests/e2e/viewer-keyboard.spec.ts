@@ -135,6 +135,29 @@ test('every viewer control is reachable by keyboard and named; keys zoom, fit, 1
   await page.keyboard.press('f');
   await expect(viewer.getByRole('button', { name: 'Flip horizontally' })).toHaveAttribute('aria-pressed', 'false');
 
+  // Drawing without a mouse: L picks the line tool, Space fixes one end under the centre
+  // cross, → moves the image a fifth of the pane under it, Space fixes the other end.
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  const zoomed = await settled(pane);
+  await page.keyboard.press('l');
+  await expect(viewer.getByRole('toolbar', { name: 'Annotation tools' }).getByRole('button', { name: 'Line (measure)' })).toHaveAttribute('aria-pressed', 'true');
+  await viewer.getByRole('img', { name: /Image 1: regional/ }).focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowRight');
+  await settled(pane);
+  await page.keyboard.press('Space');
+  const drawn = viewer.getByRole('form', { name: 'New annotation' });
+  await expect(drawn).toBeVisible();
+  const paneWidth = (await pane.locator('.pane-osd').boundingBox())!.width;
+  const length = Number(/Length\s+([\d,]+)\s*px/.exec(await drawn.getByRole('list', { name: 'Measurements' }).innerText())?.[1]?.replace(/,/g, ''));
+  expect(Math.abs(length - (0.2 * paneWidth) / zoomed.scale), `keyboard line of ${length} px`).toBeLessThan(3);
+  await drawn.getByRole('button', { name: 'Cancel' }).click();
+  await page.keyboard.press('Escape'); // put the tool down
+  await expect(viewer.getByRole('toolbar', { name: 'Annotation tools' }).getByRole('button', { name: 'Line (measure)' })).toHaveAttribute('aria-pressed', 'false');
+  await page.keyboard.press('0');
+  await settled(pane);
+
   // ] and [ walk the images; the strip follows.
   const first = await viewer.getAttribute('data-image-id');
   await page.keyboard.press(']');
@@ -159,6 +182,23 @@ test('every viewer control is reachable by keyboard and named; keys zoom, fit, 1
   const compare = page.getByRole('region', { name: 'Compare over time' });
   await expect(compare).toBeVisible();
   await expect(compare.getByRole('radiogroup', { name: 'Comparison mode' })).toBeVisible();
+  // Alignment by keyboard: Space picks each landmark under the active pane's cross.
+  await compare.getByRole('button', { name: 'Align with two points' }).click();
+  const first1 = compare.getByRole('region', { name: /^Pane 1/ });
+  await expect(first1.locator('.pane')).toHaveAttribute('data-fully-loaded', 'true');
+  await first1.getByRole('img', { name: /^Pane 1/ }).focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowRight');
+  await settled(first1.locator('.pane'));
+  await page.keyboard.press('Space');
+  await expect(compare.getByRole('status')).toContainText('landmark 1 of 2 on the later image');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowDown');
+  await settled(first1.locator('.pane'));
+  await page.keyboard.press('Space');
+  await expect(compare.getByRole('button', { name: 'Clear alignment' })).toBeVisible();
+  await compare.getByRole('button', { name: 'Clear alignment' }).click();
+  await first1.getByRole('img', { name: /^Pane 1/ }).focus();
   await page.keyboard.press('Escape');
   await expect(compare).toBeHidden();
   await expect(viewer).toBeVisible();

@@ -90,6 +90,56 @@ export function AnnotationLayer(props: AnnotationLayerProps) {
     // `step` reads everything through refs.
   }, []);
 
+  // Drawing without a pointer: Space places a point at the cross in the pane's centre; the
+  // arrow keys (and +/-) move the image under it. A line, rectangle, ellipse or calibration
+  // takes two presses (its two ends or corners), a polygon one press a corner and Enter to
+  // finish. Only when the image or the page has focus: Space on a button presses the button.
+  const keyboardDrag = useRef(false);
+  const centre = (): Point | null => {
+    const svg = svgRef.current;
+    if (!svg) return null;
+    try {
+      return applyAffine(invertAffine(live.current.toScreen), { x: svg.clientWidth / 2, y: svg.clientHeight / 2 });
+    } catch {
+      return null;
+    }
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== ' ' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const current = live.current.draw;
+      if (!current || current.tool === 'freehand') return;
+      const target = e.target instanceof Element ? e.target : null;
+      if (target && target !== document.body && !target.closest('.pane')) return;
+      const p = centre();
+      if (!p) return;
+      e.preventDefault();
+      if (current.phase === 'dragging' && keyboardDrag.current) {
+        keyboardDrag.current = false;
+        step({ type: 'pointerMove', p });
+        step({ type: 'pointerUp', p });
+      } else if (current.phase === 'idle' && (current.tool === 'line' || current.tool === 'calibrate' || current.tool === 'rect' || current.tool === 'ellipse')) {
+        keyboardDrag.current = true;
+        step({ type: 'pointerDown', p });
+      } else {
+        step({ type: 'pointerDown', p });
+        step({ type: 'pointerUp', p });
+      }
+    };
+    window.addEventListener('keydown', onKey, { capture: true });
+    return () => window.removeEventListener('keydown', onKey, { capture: true });
+    // `step` and `centre` read everything through refs.
+  }, []);
+  // While a keyboard gesture is open, its far end follows the cross as the image moves.
+  useEffect(() => {
+    if (!keyboardDrag.current || live.current.draw?.phase !== 'dragging') {
+      keyboardDrag.current = false;
+      return;
+    }
+    const p = centre();
+    if (p) step({ type: 'pointerMove', p });
+  }, [toScreen]);
+
   const toImage = (e: { readonly clientX: number; readonly clientY: number }): Point | null => {
     const svg = svgRef.current;
     if (!svg) return null;
@@ -223,6 +273,12 @@ export function AnnotationLayer(props: AnnotationLayerProps) {
         </Label>
       ))}
       {preview && previewLabel && <Label at={labelAnchor(preview.shape, toScreen)}>{formatMeasurement(previewLabel)}</Label>}
+      {tool && tool !== 'freehand' && (
+        <svg className="ann-crosshair" x="50%" y="50%" overflow="visible" aria-hidden="true">
+          <line x1={-12} x2={12} y1={0} y2={0} />
+          <line x1={0} x2={0} y1={-12} y2={12} />
+        </svg>
+      )}
     </svg>
   );
 }

@@ -66,6 +66,7 @@ export const KEY_HELP: readonly { readonly keys: string; readonly what: string }
   { keys: 'Esc', what: 'Leave the current mode (tool, alignment, comparison)' },
   { keys: 'P L B E G D', what: 'Annotation tools: point, line (measure), rectangle, ellipse, polygon, freehand' },
   { keys: 'S', what: 'Calibrate the scale on a ruler in the photograph' },
+  { keys: 'Space', what: 'With a tool: place a point at the centre cross (two for a line, box or calibration); arrows move the image under it' },
   { keys: 'Enter / double-click', what: 'Finish a polygon' },
   { keys: '?', what: 'Show or hide this help' },
   { keys: 'N', what: 'Next case' },

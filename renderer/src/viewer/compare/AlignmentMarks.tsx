@@ -1,4 +1,4 @@
-import type { PointerEvent } from 'react';
+import { useEffect, useRef, type PointerEvent } from 'react';
 import type { Point } from '../../../../shared/contract';
 import { applyAffine, invertAffine, type Affine } from '../../../../shared/viewer/affine';
 
@@ -18,6 +18,29 @@ interface Props {
  * and, while it is this pane's turn, a layer that turns the next click into an image point.
  */
 export function AlignmentMarks({ toScreen, points, active, label, onPick }: Props) {
+  const svgRef = useRef<SVGSVGElement>(null);
+  const latest = useRef({ toScreen, onPick });
+  latest.current = { toScreen, onPick };
+
+  // Without a pointer: Space picks the point under the centre cross of the pane whose turn it
+  // is; the arrow keys move the images under it (the panes are in step). Not on a button,
+  // where Space presses the button.
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== ' ' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const target = e.target instanceof Element ? e.target : null;
+      if (target && target !== document.body && !target.closest('.pane')) return;
+      const svg = svgRef.current;
+      if (!svg) return;
+      e.preventDefault();
+      const p = applyAffine(invertAffine(latest.current.toScreen), { x: svg.clientWidth / 2, y: svg.clientHeight / 2 });
+      latest.current.onPick({ x: p.x, y: p.y });
+    };
+    window.addEventListener('keydown', onKey, { capture: true });
+    return () => window.removeEventListener('keydown', onKey, { capture: true });
+  }, [active]);
+
   const onPointerDown = (e: PointerEvent<SVGSVGElement>) => {
     if (!active || e.button !== 0) return;
     e.preventDefault();
@@ -28,6 +51,7 @@ export function AlignmentMarks({ toScreen, points, active, label, onPick }: Prop
   };
   return (
     <svg
+      ref={svgRef}
       className={`alignment-marks${active ? ' active' : ''}`}
       role="img"
       aria-label={`${label}: ${points.length} of 2 picked`}
@@ -46,6 +70,12 @@ export function AlignmentMarks({ toScreen, points, active, label, onPick }: Prop
           </g>
         );
       })}
+      {active && (
+        <svg x="50%" y="50%" overflow="visible" aria-hidden="true">
+          <line x1={-16} x2={16} y1={0} y2={0} className="alignment-cross" />
+          <line x1={0} x2={0} y1={-16} y2={16} className="alignment-cross" />
+        </svg>
+      )}
     </svg>
   );
 }

@@ -191,8 +191,8 @@ export function CompareView({ referralId, lesion, startImageId, onClose, onHelp 
   const alignStep = !aligning
     ? null
     : aligning.reference.length < 2
-      ? `Click landmark ${aligning.reference.length + 1} of 2 on the earlier image (pane 1).`
-      : `Click the same landmark ${aligning.other.length + 1} of 2 on the later image (pane 2).`;
+      ? `Click landmark ${aligning.reference.length + 1} of 2 on the earlier image (pane 1), or bring it under the cross and press Space.`
+      : `Click the same landmark ${aligning.other.length + 1} of 2 on the later image (pane 2), or bring it under the cross and press Space.`;
 
   const onCommand = (command: ViewerCommand): boolean => {
     if (command === 'leave-mode') {
