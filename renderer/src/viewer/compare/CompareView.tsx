@@ -117,8 +117,16 @@ export function CompareView({ referralId, lesion, startImageId, onClose, onHelp 
 
   const paneRefs = useRef<(PaneHandle | null)[]>([]);
   const sync = useRef(new PaneSync());
+  // The pane handles are refs (no render when they change), so the sync is told after every
+  // render; it re-aligns the followers only when the panes or their maps have changed, not on
+  // every slider step.
+  const syncedFor = useRef('');
   useEffect(() => {
-    sync.current.setPanes(shown.map((_, i) => paneRefs.current[i] ?? null), maps);
+    const panes = shown.map((_, i) => paneRefs.current[i] ?? null);
+    sync.current.setPanes(panes, maps);
+    const signature = `${mode}|${panes.map((p) => (p ? 1 : 0)).join('')}|${JSON.stringify(maps)}`;
+    if (signature === syncedFor.current) return;
+    syncedFor.current = signature;
     sync.current.resync();
   });
 
