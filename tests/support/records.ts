@@ -1,8 +1,9 @@
 /**
  * Small fixtures for the renderer's data-layer tests: an image record with sensible defaults,
- * and every stored value flattened to text for the "no plaintext at rest" checks.
+ * change-feed entries as the service sends them, and every stored value flattened to text for
+ * the "no plaintext at rest" checks.
  */
-import type { ImageRecord } from '../../shared/contract';
+import type { Annotation, Change, ChangesPage, ImageRecord, Outcome, Referral } from '../../shared/contract';
 
 /** A 4000 × 3000 dermoscopic image of lesion L1 (the fields a test cares about override these). */
 export function imageRecord(fields: Pick<ImageRecord, 'id' | 'referralId'> & Partial<ImageRecord>): ImageRecord {
@@ -47,4 +48,17 @@ export function storedText(value: unknown): string {
   };
   walk(value);
   return parts.join('\n');
+}
+
+/** Change-feed entries and pages, numbered in order as the service numbers them (one counter per builder). */
+export function feedBuilder() {
+  let seq = 0;
+  return {
+    referral: (r: Referral): Change => ({ seq: ++seq, type: 'referral', id: r.id, version: r.version, data: r }),
+    image: (i: ImageRecord, version = 1): Change => ({ seq: ++seq, type: 'image', id: i.id, version, data: i }),
+    outcome: (o: Outcome): Change => ({ seq: ++seq, type: 'outcome', id: o.id, version: o.version, data: o }),
+    annotation: (a: Annotation): Change => ({ seq: ++seq, type: 'annotation', id: a.id, version: a.version, data: a }),
+    deleted: (type: Change['type'], id: string, version: number): Change => ({ seq: ++seq, type, id, version, deleted: true, data: null }),
+    page: (changes: Change[], hasMore = false): ChangesPage => ({ changes, cursor: String(++seq), hasMore }),
+  };
 }

@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import { randomUUID } from 'node:crypto';
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Annotation, AnnotationShape, Change, ChangesPage, ImageRecord, Mutation, MutationResult, UserRef } from '../../shared/contract';
+import type { Annotation, AnnotationShape, Change, ImageRecord, Mutation, MutationResult, UserRef } from '../../shared/contract';
 import { generateDataKey } from '../../renderer/src/data/crypto/cipher';
 import { RecordDb } from '../../renderer/src/data/db/record-db';
 import { applyPage } from '../../renderer/src/data/store/apply-page';
@@ -11,7 +11,7 @@ import { EntityCodec } from '../../renderer/src/data/store/entity-codec';
 import { effectReferralId, isDeletion, localEffects, type EffectContext } from '../../renderer/src/data/store/local-effects';
 import { OutboxStore, type Action } from '../../renderer/src/data/store/outbox-store';
 import { Queries } from '../../renderer/src/data/store/queries';
-import { imageRecord } from '../support/records';
+import { feedBuilder, imageRecord } from '../support/records';
 
 /*
  * Annotations drawn and removed on the workstation: the local effect that shows a save or
@@ -48,11 +48,9 @@ function annotation(aid: string, img: ImageRecord, version: number, patch: Parti
   };
 }
 
-let seq = 0;
-const imgCh = (i: ImageRecord): Change => ({ seq: ++seq, type: 'image', id: i.id, version: 1, data: i });
-const annCh = (a: Annotation): Change => ({ seq: ++seq, type: 'annotation', id: a.id, version: a.version, data: a });
-const delCh = (aid: string, version: number): Change => ({ seq: ++seq, type: 'annotation', id: aid, version, deleted: true, data: null });
-const page = (changes: Change[]): ChangesPage => ({ changes, cursor: String(++seq), hasMore: false });
+const feed = feedBuilder();
+const { image: imgCh, annotation: annCh, page } = feed;
+const delCh = (aid: string, version: number): Change => feed.deleted('annotation', aid, version);
 const applied = (mutationId: string, entityVersion: number): MutationResult => ({ id: mutationId, status: 'applied', entityVersion });
 
 function mutation(type: Mutation['type'], entityId: string, payload: unknown): Mutation {

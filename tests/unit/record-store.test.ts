@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import { randomUUID } from 'node:crypto';
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Change, ChangesPage, ImageRecord, Mutation, MutationResult, Outcome, Referral, UserRef } from '../../shared/contract';
+import type { ImageRecord, Mutation, MutationResult, Outcome, Referral, UserRef } from '../../shared/contract';
 import { generateDataKey, openJson, sealJson } from '../../renderer/src/data/crypto/cipher';
 import { createKeyRecord } from '../../renderer/src/data/crypto/key-vault';
 import { LATEST_VERSION, RecordDb, recordDbName, SCHEMA_VERSIONS, type EntityRow, type OutboxRow } from '../../renderer/src/data/db/record-db';
@@ -14,7 +14,7 @@ import { localEffects } from '../../renderer/src/data/store/local-effects';
 import { OutboxStore, type Action } from '../../renderer/src/data/store/outbox-store';
 import { Queries } from '../../renderer/src/data/store/queries';
 import { nextReferrals, worklistIds } from '../../renderer/src/data/worklist-scope';
-import { storedText } from '../support/records';
+import { feedBuilder, imageRecord, storedText } from '../support/records';
 
 /*
  * The workstation's local record store on a real IndexedDB implementation (fake-indexeddb)
@@ -58,21 +58,7 @@ function referral(rid: string, version: number, patch: Partial<Referral> = {}): 
 }
 
 function image(iid: string, referralId: string, capturedAt = '2026-11-01T10:00:00Z'): ImageRecord {
-  return {
-    id: iid,
-    referralId,
-    patientNhsNumber: NHS,
-    lesion: 'L1',
-    kind: 'dermoscopic',
-    bodySite: 'left lower leg',
-    capturedAt,
-    width: 4000,
-    height: 3000,
-    tileSize: 254,
-    overlap: 1,
-    format: 'jpeg',
-    mmPerPixel: null,
-  };
+  return imageRecord({ id: iid, referralId, patientNhsNumber: NHS, capturedAt });
 }
 
 function outcome(oid: string, referralId: string, version: number, patch: Partial<Outcome> = {}): Outcome {
@@ -96,12 +82,8 @@ function outcome(oid: string, referralId: string, version: number, patch: Partia
   };
 }
 
-let seq = 0;
-const refCh = (r: Referral): Change => ({ seq: ++seq, type: 'referral', id: r.id, version: r.version, data: r });
-const imgCh = (i: ImageRecord, version = 1): Change => ({ seq: ++seq, type: 'image', id: i.id, version, data: i });
-const outCh = (o: Outcome): Change => ({ seq: ++seq, type: 'outcome', id: o.id, version: o.version, data: o });
-const delCh = (type: Change['type'], eid: string, version: number): Change => ({ seq: ++seq, type, id: eid, version, deleted: true, data: null });
-const page = (changes: Change[], hasMore = false): ChangesPage => ({ changes, cursor: String(++seq), hasMore });
+const feed = feedBuilder();
+const { referral: refCh, image: imgCh, outcome: outCh, deleted: delCh, page } = feed;
 
 // One key for the file (AES-GCM keys are cheap; the PBKDF2 path is covered in key-vault.test.ts).
 const dataKey = await generateDataKey();

@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import { randomUUID } from 'node:crypto';
 import Dexie, { liveQuery } from 'dexie';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Change, ChangesPage, ImageRecord, Referral } from '../../shared/contract';
+import type { ImageRecord, Referral } from '../../shared/contract';
 import { comparisonKey, UNUSABLE_REASON_LABELS, UnusableReason, type Calibration, type Comparison, type ImageMark } from '../../shared/viewer/workbench';
 import { generateDataKey, sealJson } from '../../renderer/src/data/crypto/cipher';
 import { LATEST_VERSION, RecordDb, type EntityRow, type OutboxRow, type WorkbenchRow } from '../../renderer/src/data/db/record-db';
@@ -13,7 +13,7 @@ import { EntityCodec } from '../../renderer/src/data/store/entity-codec';
 import { Queries } from '../../renderer/src/data/store/queries';
 import { WorkbenchStore } from '../../renderer/src/data/store/workbench-store';
 import { withLesionHistory } from '../../renderer/src/data/tiles/lesion-history';
-import { storedText } from '../support/records';
+import { feedBuilder, imageRecord, storedText } from '../support/records';
 
 /*
  * The viewer's workbench (#5) on a real IndexedDB implementation (fake-indexeddb) with real
@@ -51,27 +51,10 @@ function referral(rid: string, patch: Partial<Referral> = {}, nhsNumber = NHS_A)
 }
 
 function image(iid: string, r: Referral, capturedAt = '2026-11-01T10:00:00Z', lesion = 'L1'): ImageRecord {
-  return {
-    id: iid,
-    referralId: r.id,
-    patientNhsNumber: r.patient.nhsNumber,
-    lesion,
-    kind: 'dermoscopic',
-    bodySite: 'left lower leg',
-    capturedAt,
-    width: 4000,
-    height: 3000,
-    tileSize: 254,
-    overlap: 1,
-    format: 'jpeg',
-    mmPerPixel: null,
-  };
+  return imageRecord({ id: iid, referralId: r.id, patientNhsNumber: r.patient.nhsNumber, capturedAt, lesion });
 }
 
-let seq = 0;
-const refCh = (r: Referral): Change => ({ seq: ++seq, type: 'referral', id: r.id, version: r.version, data: r });
-const imgCh = (i: ImageRecord): Change => ({ seq: ++seq, type: 'image', id: i.id, version: 1, data: i });
-const page = (changes: Change[]): ChangesPage => ({ changes, cursor: String(++seq), hasMore: false });
+const { referral: refCh, image: imgCh, page } = feedBuilder();
 
 const calibration = (imageId: string, patch: Partial<Calibration> = {}): Calibration => ({
   imageId,

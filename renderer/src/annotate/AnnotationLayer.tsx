@@ -4,6 +4,7 @@ import { affineToCss, applyAffine, determinant, invertAffine, type Affine } from
 import { formatMeasurement, measureShape } from '../../../shared/viewer/measure';
 import { isTypingTarget } from '../app/typing-target';
 import { drawStep, idle, isDrawing, previewOf, type DrawEvent, type DrawKey, type DrawOptions, type DrawState, type Tool } from './draw-tool';
+import { centreInImage, isPlacementKey } from '../viewer/centre-placement';
 import './annotate.css';
 
 export interface AnnotationLayerProps {
@@ -93,24 +94,14 @@ export function AnnotationLayer(props: AnnotationLayerProps) {
   // Drawing without a pointer: Space places a point at the cross in the pane's centre; the
   // arrow keys (and +/-) move the image under it. A line, rectangle, ellipse or calibration
   // takes two presses (its two ends or corners), a polygon one press a corner and Enter to
-  // finish. Only when the image or the page has focus: Space on a button presses the button.
+  // finish (see centre-placement.ts).
   const keyboardDrag = useRef(false);
-  const centre = (): Point | null => {
-    const svg = svgRef.current;
-    if (!svg) return null;
-    try {
-      return applyAffine(invertAffine(live.current.toScreen), { x: svg.clientWidth / 2, y: svg.clientHeight / 2 });
-    } catch {
-      return null;
-    }
-  };
+  const centre = (): Point | null => (svgRef.current ? centreInImage(svgRef.current, live.current.toScreen) : null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== ' ' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (!isPlacementKey(e)) return;
       const current = live.current.draw;
       if (!current || current.tool === 'freehand') return;
-      const target = e.target instanceof Element ? e.target : null;
-      if (target && target !== document.body && !target.closest('.pane')) return;
       const p = centre();
       if (!p) return;
       e.preventDefault();

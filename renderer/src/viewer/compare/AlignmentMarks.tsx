@@ -1,6 +1,7 @@
 import { useEffect, useRef, type PointerEvent } from 'react';
 import type { Point } from '../../../../shared/contract';
 import { applyAffine, invertAffine, type Affine } from '../../../../shared/viewer/affine';
+import { centreInImage, isPlacementKey } from '../centre-placement';
 
 interface Props {
   /** Image pixels → pane pixels at the current view. */
@@ -23,19 +24,15 @@ export function AlignmentMarks({ toScreen, points, active, label, onPick }: Prop
   latest.current = { toScreen, onPick };
 
   // Without a pointer: Space picks the point under the centre cross of the pane whose turn it
-  // is; the arrow keys move the images under it (the panes are in step). Not on a button,
-  // where Space presses the button.
+  // is; the arrow keys move the images under it (the panes are in step).
   useEffect(() => {
     if (!active) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== ' ' || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-      const target = e.target instanceof Element ? e.target : null;
-      if (target && target !== document.body && !target.closest('.pane')) return;
-      const svg = svgRef.current;
-      if (!svg) return;
+      if (!isPlacementKey(e) || !svgRef.current) return;
+      const p = centreInImage(svgRef.current, latest.current.toScreen);
+      if (!p) return;
       e.preventDefault();
-      const p = applyAffine(invertAffine(latest.current.toScreen), { x: svg.clientWidth / 2, y: svg.clientHeight / 2 });
-      latest.current.onPick({ x: p.x, y: p.y });
+      latest.current.onPick(p);
     };
     window.addEventListener('keydown', onKey, { capture: true });
     return () => window.removeEventListener('keydown', onKey, { capture: true });
