@@ -10,3 +10,4 @@ export * from './mutations';
 export * from './referral-detail';
 export * from './annotation';
 export * from './audit';
+export * from './metrics';
