@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoDate, IsoDateTime, NhsNumber, Pathway, Sex, Text, UserRef, Uuid } from './common';
+import { RequestReason } from './outcome';
 
 export const ImageKind = z.enum(['regional', 'close-up', 'dermoscopic', 'other']);
 export type ImageKind = z.infer<typeof ImageKind>;
@@ -89,6 +90,8 @@ export type InfoRequestKind = z.infer<typeof InfoRequestKind>;
 export const RequestInfoPayload = z.strictObject({
   kind: InfoRequestKind.default('more-information'),
   message: Text(2000),
+  /** The structured reasons (the outcome form requires at least one; older clients send none). */
+  reasons: z.array(RequestReason).max(RequestReason.options.length).optional(),
 });
 export type RequestInfoPayload = z.infer<typeof RequestInfoPayload>;
 
@@ -110,7 +113,7 @@ export const Referral = z.object({
   assignedTo: UserRef.nullable(),
   imageIds: z.array(Uuid),
   infoRequests: z
-    .array(z.object({ id: Uuid, at: IsoDateTime, by: UserRef, kind: InfoRequestKind, message: z.string() }))
+    .array(z.object({ id: Uuid, at: IsoDateTime, by: UserRef, kind: InfoRequestKind, message: z.string(), reasons: z.array(RequestReason).optional() }))
     .default([]),
   followUps: z
     .array(z.object({ at: IsoDateTime, inReplyTo: Uuid.nullable(), response: z.string(), imageIds: z.array(Uuid) }))
