@@ -21,10 +21,34 @@ export interface LoupeBridge {
    * browser, and on a desktop whose safeStorage is unavailable or unprotected (`basic_text`).
    */
   deviceKey(userId: string): Promise<string | null>;
+  /**
+   * Saves the page as it prints (the letter preview's print styles) as a PDF where the user
+   * chooses. Desktop: main prints the sender's page with `printToPDF` and asks with a save
+   * dialog. Browser: opens the print dialog, whose "Save as PDF" destination does the same,
+   * so the result says nothing was saved by the app itself.
+   */
+  saveLetterPdf(request: SaveLetterPdfRequest): Promise<SaveLetterPdfResult>;
 }
 
 /** Standard padded base64 of exactly 32 bytes (43 characters, the last carrying 4 bits, and `=`). */
 export const DeviceSecret = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/);
+
+/**
+ * The file name the save dialog offers. A bare name (no folders, no `..`), ending in `.pdf`:
+ * main joins it to the user's documents folder, so it must not be able to point elsewhere.
+ */
+export const PdfFileName = z
+  .string()
+  .max(120)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*\.pdf$/, 'a plain file name ending in .pdf')
+  .refine((name) => !name.includes('..'), 'no ".." in a file name');
+
+export const SaveLetterPdfRequest = z.strictObject({ suggestedName: PdfFileName });
+export type SaveLetterPdfRequest = z.infer<typeof SaveLetterPdfRequest>;
+
+/** `saved: false` when the user cancelled (or, in a browser, when the print dialog did the saving). */
+export const SaveLetterPdfResult = z.strictObject({ saved: z.boolean(), path: z.string().min(1).max(4096).optional() });
+export type SaveLetterPdfResult = z.infer<typeof SaveLetterPdfResult>;
 
 /** IPC channel names and the schema of each call's argument and result, checked in main. */
 export const IPC = {
@@ -38,6 +62,7 @@ export const IPC = {
   },
   clearToken: { channel: 'loupe:token-clear', args: z.tuple([]), result: z.undefined() },
   deviceKey: { channel: 'loupe:device-key', args: z.tuple([Uuid]), result: DeviceSecret.nullable() },
+  saveLetterPdf: { channel: 'loupe:letter-pdf-save', args: z.tuple([SaveLetterPdfRequest]), result: SaveLetterPdfResult },
 } as const;
 export type IpcName = keyof typeof IPC;
 

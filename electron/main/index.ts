@@ -3,13 +3,15 @@
 // token-store, device-key-store, ipc). Never log clinical text, tokens or keys from here.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { APP_ORIGIN } from '../../shared/bridge';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
 import { DeviceKeyStore } from './device-key-store';
 import { denyPermissions, guardAllWebContents } from './guards';
 import { type BridgeImplementation, ipcHandlers } from './ipc';
+import { saveLetterPdf } from './letter-pdf';
 import { secureWebPreferences } from './policy';
+import { choosePdfPath } from './save-dialog';
 import { createTokenStore } from './secure-storage';
 import { startService } from './service-host';
 import { SERVICE_READY_TIMEOUT_MS, serviceLaunchPlan } from './service-plan';
@@ -92,7 +94,7 @@ function start(): void {
     () => new DeviceKeyStore({ storage: safeStorage, filePath: path.join(app.getPath('userData'), 'device-keys.json'), warn: log.warn }),
   );
 
-  const bridge: BridgeImplementation = {
+  const bridge: BridgeImplementation<IpcMainInvokeEvent> = {
     appVersion: async () => app.getVersion(),
     // The start-up failure (with the service's own output) goes to the dialog, not the page.
     serviceUrl: () =>
@@ -103,6 +105,8 @@ function start(): void {
     saveToken: async (token) => (await tokens).save(token),
     clearToken: async () => (await tokens).clear(),
     deviceKey: async (userId) => (await deviceKeys).secretFor(userId),
+    // Prints the page that asked (its sender frame was checked): the letter preview.
+    saveLetterPdf: (request, event) => saveLetterPdf(request, event.sender, { choosePath: (name) => choosePdfPath(event.sender, name) }),
   };
 
   void ready.then(() => {

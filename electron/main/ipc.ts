@@ -10,17 +10,21 @@ type Result<K extends IpcName> = z.infer<(typeof IPC)[K]['result']>;
 /** A call whose result schema is `undefined` is implemented by a plain `async` procedure. */
 type Returned<K extends IpcName> = undefined extends Result<K> ? (Result<K> extends undefined ? void : Result<K>) : Result<K>;
 
-/** One implementation per channel, typed from the shared schemas. */
-export type BridgeImplementation = {
-  readonly [K in IpcName]: (...args: Args<K>) => Promise<Returned<K>>;
-};
-
 /** The part of Electron's `IpcMainInvokeEvent` the checks read. */
 export interface InvokeEventLike {
   readonly senderFrame: { readonly url: string; readonly parent: unknown } | null;
 }
 
-export type InvokeHandler = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;
+/**
+ * One implementation per channel, typed from the shared schemas. Each also receives the
+ * (already checked) event after its arguments, for the calls that act on the page that asked
+ * (printing it to PDF); `E` is Electron's event type at the edge, a plain object in tests.
+ */
+export type BridgeImplementation<E extends InvokeEventLike = InvokeEventLike> = {
+  readonly [K in IpcName]: (...args: [...Args<K>, E]) => Promise<Returned<K>>;
+};
+
+export type InvokeHandler<E extends InvokeEventLike = InvokeEventLike> = (event: E, ...args: unknown[]) => Promise<unknown>;
 
 /** Thrown to the renderer; deliberately says nothing about the arguments (they may be a token). */
 export class IpcRejected extends Error {
@@ -33,14 +37,17 @@ export function isTrustedEvent(event: InvokeEventLike): boolean {
   return frame !== null && frame.parent === null && isTrustedSender(frame.url);
 }
 
-export function makeIpcHandler<K extends IpcName>(name: K, implementation: BridgeImplementation[K]): InvokeHandler {
+export function makeIpcHandler<K extends IpcName, E extends InvokeEventLike = InvokeEventLike>(
+  name: K,
+  implementation: BridgeImplementation<E>[K],
+): InvokeHandler<E> {
   const { channel, args: argsSchema, result: resultSchema } = IPC[name];
   const call = implementation as (...args: unknown[]) => Promise<unknown>;
   return async (event, ...rawArgs) => {
     if (!isTrustedEvent(event)) throw new IpcRejected(`${channel}: untrusted sender`);
     const parsed = argsSchema.safeParse(rawArgs);
     if (!parsed.success) throw new IpcRejected(`${channel}: invalid arguments`);
-    const result = await call(...(parsed.data as unknown[]));
+    const result = await call(...(parsed.data as unknown[]), event);
     const checked = resultSchema.safeParse(result);
     if (!checked.success) throw new IpcRejected(`${channel}: invalid result`);
     return checked.data;
@@ -48,6 +55,6 @@ export function makeIpcHandler<K extends IpcName>(name: K, implementation: Bridg
 }
 
 /** `[channel, handler]` for every entry of `IPC`, ready for `ipcMain.handle`. */
-export function ipcHandlers(implementation: BridgeImplementation): [channel: string, handler: InvokeHandler][] {
-  return (Object.keys(IPC) as IpcName[]).map((name) => [IPC[name].channel, makeIpcHandler(name, implementation[name])]);
+export function ipcHandlers<E extends InvokeEventLike>(implementation: BridgeImplementation<E>): [channel: string, handler: InvokeHandler<E>][] {
+  return (Object.keys(IPC) as IpcName[]).map((name) => [IPC[name].channel, makeIpcHandler<IpcName, E>(name, implementation[name])]);
 }

@@ -2,7 +2,7 @@
 // nothing else (never `ipcRenderer` itself). Bundled to one CommonJS file whose only
 // `require` is `electron`. Main re-checks the sender and the arguments of every call.
 import { contextBridge, ipcRenderer } from 'electron';
-import { IPC, type LoupeBridge } from '../../shared/bridge';
+import { IPC, type LoupeBridge, type SaveLetterPdfRequest } from '../../shared/bridge';
 
 const bridge = {
   host: 'electron',
@@ -16,6 +16,8 @@ const bridge = {
     IPC.clearToken.result.parse(await ipcRenderer.invoke(IPC.clearToken.channel));
   },
   deviceKey: async (userId: string) => IPC.deviceKey.result.parse(await ipcRenderer.invoke(IPC.deviceKey.channel, userId)),
+  saveLetterPdf: async (request: SaveLetterPdfRequest) =>
+    IPC.saveLetterPdf.result.parse(await ipcRenderer.invoke(IPC.saveLetterPdf.channel, IPC.saveLetterPdf.args.parse([request])[0])),
 } as const satisfies LoupeBridge;
 
 contextBridge.exposeInMainWorld('loupe', bridge);

@@ -472,6 +472,7 @@ describe('sign-in and offline unlock', () => {
       saveToken: async (t) => void (savedToken = t),
       clearToken: async () => void (savedToken = null),
       deviceKey: async () => null,
+      saveLetterPdf: async () => ({ saved: false }),
     };
     let online = true;
     let clock = Date.parse('2026-11-10T08:00:00Z');

@@ -417,6 +417,7 @@ describe('IPC handlers', () => {
       saved = null;
     },
     deviceKey: async () => DEVICE_SECRET,
+    saveLetterPdf: async () => ({ saved: false }),
   };
 
   it('registers one handler per bridge channel', () => {

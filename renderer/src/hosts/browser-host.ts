@@ -30,6 +30,13 @@ export function createBrowserHost(win: Window = window): LoupeBridge {
     },
     // No OS-protected store in a browser: the cache opens with the password-derived key only.
     deviceKey: () => Promise.resolve(null),
+    // A page cannot write files or print itself to bytes; Chromium's print dialog can, with
+    // "Save as PDF" as the destination, and it uses the same print styles as the desktop.
+    // `print()` returns when the dialog closes, and the page never learns what was chosen.
+    saveLetterPdf: () => {
+      win.print();
+      return Promise.resolve({ saved: false });
+    },
   };
 }
 
