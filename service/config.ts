@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import path from 'node:path';
+import { DEFAULT_TARGET_WORKING_DAYS } from '../shared/domain/pathway-targets';
+
+/** A turnaround target in working days: at least one (a zero target is overdue on arrival). */
+const TargetDays = (fallback: number) => z.coerce.number().int().min(1).max(60).default(fallback);
 
 export const Config = z.object({
   host: z.string().default('127.0.0.1'),
@@ -36,6 +40,17 @@ export const Config = z.object({
       maxPerAddress: z.coerce.number().int().positive().default(50),
     })
     .prefault({}),
+  /**
+   * Turnaround targets per pathway in working days, from receipt to a decision: each
+   * referral's `dueAt` is set from them when it arrives (a change applies to new referrals).
+   */
+  targetWorkingDays: z
+    .object({
+      advice: TargetDays(DEFAULT_TARGET_WORKING_DAYS.advice),
+      usc: TargetDays(DEFAULT_TARGET_WORKING_DAYS.usc),
+      'waiting-list': TargetDays(DEFAULT_TARGET_WORKING_DAYS['waiting-list']),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -43,12 +58,15 @@ const USAGE = `usage: loupe-service [--port <n>] [--host <addr>] [--data <dir>] 
          [--session-absolute-minutes <n>] [--session-idle-minutes <n>]
          [--max-image-bytes <n>] [--max-image-pixels <n>] [--max-images-per-referral <n>]
          [--signin-window-minutes <n>] [--signin-max-per-username <n>] [--signin-max-per-address <n>]
+         [--target-advice-days <n>] [--target-usc-days <n>] [--target-waiting-list-days <n>]
        loupe-service users <add|list|disable|enable|reset-password> ... (users --help)
 environment: LOUPE_PORT, LOUPE_HOST, LOUPE_DATA_DIR, DATABASE_URL, LOUPE_ALLOWED_ORIGINS (comma separated), LOUPE_INGEST_WORKERS,
   LOUPE_DB_POOL_SIZE (PostgreSQL connections per instance, default 10)
   LOUPE_SESSION_ABSOLUTE_MINUTES (default 720), LOUPE_SESSION_IDLE_MINUTES (30),
   LOUPE_MAX_IMAGE_BYTES (52428800), LOUPE_MAX_IMAGE_PIXELS (100000000), LOUPE_MAX_IMAGES_PER_REFERRAL (20),
-  LOUPE_SIGNIN_WINDOW_MINUTES (15), LOUPE_SIGNIN_MAX_PER_USERNAME (5), LOUPE_SIGNIN_MAX_PER_ADDRESS (50);
+  LOUPE_SIGNIN_WINDOW_MINUTES (15), LOUPE_SIGNIN_MAX_PER_USERNAME (5), LOUPE_SIGNIN_MAX_PER_ADDRESS (50),
+  LOUPE_TARGET_ADVICE_DAYS (${DEFAULT_TARGET_WORKING_DAYS.advice}), LOUPE_TARGET_USC_DAYS (${DEFAULT_TARGET_WORKING_DAYS.usc}), LOUPE_TARGET_WAITING_LIST_DAYS (${DEFAULT_TARGET_WORKING_DAYS['waiting-list']}):
+  turnaround targets in working days (1-60), applied to referrals as they arrive;
   the command line wins over the environment`;
 
 export class UsageError extends Error {}
@@ -64,6 +82,9 @@ const SOURCES: Record<string, string> = {
   'signInThrottle.windowMinutes': '--signin-window-minutes / LOUPE_SIGNIN_WINDOW_MINUTES',
   'signInThrottle.maxPerUsername': '--signin-max-per-username / LOUPE_SIGNIN_MAX_PER_USERNAME',
   'signInThrottle.maxPerAddress': '--signin-max-per-address / LOUPE_SIGNIN_MAX_PER_ADDRESS',
+  'targetWorkingDays.advice': '--target-advice-days / LOUPE_TARGET_ADVICE_DAYS',
+  'targetWorkingDays.usc': '--target-usc-days / LOUPE_TARGET_USC_DAYS',
+  'targetWorkingDays.waiting-list': '--target-waiting-list-days / LOUPE_TARGET_WAITING_LIST_DAYS',
 };
 
 /** An empty variable counts as unset, as for DATABASE_URL. */
@@ -90,6 +111,11 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     maxPerUsername: envValue(env.LOUPE_SIGNIN_MAX_PER_USERNAME),
     maxPerAddress: envValue(env.LOUPE_SIGNIN_MAX_PER_ADDRESS),
   };
+  const targetWorkingDays: Record<string, unknown> = {
+    advice: envValue(env.LOUPE_TARGET_ADVICE_DAYS),
+    usc: envValue(env.LOUPE_TARGET_USC_DAYS),
+    'waiting-list': envValue(env.LOUPE_TARGET_WAITING_LIST_DAYS),
+  };
   raw.sessionAbsoluteMinutes = envValue(env.LOUPE_SESSION_ABSOLUTE_MINUTES);
   raw.sessionIdleMinutes = envValue(env.LOUPE_SESSION_IDLE_MINUTES);
   for (let i = 0; i < argv.length; i++) {
@@ -113,13 +139,17 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       case '--signin-window-minutes': signInThrottle.windowMinutes = value(); break;
       case '--signin-max-per-username': signInThrottle.maxPerUsername = value(); break;
       case '--signin-max-per-address': signInThrottle.maxPerAddress = value(); break;
+      case '--target-advice-days': targetWorkingDays.advice = value(); break;
+      case '--target-usc-days': targetWorkingDays.usc = value(); break;
+      case '--target-waiting-list-days': targetWorkingDays['waiting-list'] = value(); break;
       case '--help': throw new UsageError(USAGE);
       default: throw new UsageError(`unknown argument: ${arg}\n${USAGE}`);
     }
   }
   raw.limits = limits;
   raw.signInThrottle = signInThrottle;
-  for (const obj of [raw, limits, signInThrottle]) for (const k of Object.keys(obj)) if (obj[k] === undefined) delete obj[k];
+  raw.targetWorkingDays = targetWorkingDays;
+  for (const obj of [raw, limits, signInThrottle, targetWorkingDays]) for (const k of Object.keys(obj)) if (obj[k] === undefined) delete obj[k];
   const parsed = Config.safeParse(raw);
   if (!parsed.success) {
     const hints = [...new Set(parsed.error.issues.map((i) => SOURCES[i.path.join('.')]).filter(Boolean))];

@@ -66,6 +66,10 @@ const IN_PROGRESS: Readonly<Record<string, (referralId: string) => Pick<Mutation
       decision: 'discharge',
       diagnosis: { text: 'Actinic keratosis, responding to treatment', code: '201101007', system: 'http://snomed.info/sct' },
       adviceToGp: 'Actinic keratosis that has responded to 5-fluorouracil; no appointment is needed. Sun protection advice given. Re-refer if a lesion persists after treatment, grows, bleeds or becomes tender.',
+      safetyNetting: 'Seek review if a treated patch comes back, thickens, bleeds or becomes tender.',
+      priority: 'P4',
+      listReview: 'resolved',
+      patientAgreedToRemoval: true,
     },
   }),
   'waiting-list-07': (referralId) => ({
@@ -86,7 +90,13 @@ async function seedOne(ctx: ServiceContext, demo: DemoReferral, gp: DemoActor, c
       await writeFile(tempFile, bytes);
       uploads.set(part, { part, tempFile, sha256: createHash('sha256').update(bytes).digest('hex') });
     }
-    const created = await createReferral({ repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits }, demo.submission, uploads, gp, demo.receivedAt);
+    const created = await createReferral(
+      { repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits, targetWorkingDays: ctx.config.targetWorkingDays },
+      demo.submission,
+      uploads,
+      gp,
+      demo.receivedAt,
+    );
     if (demo.priorOutcome) {
       const decidedAt = new Date(demo.receivedAt.getTime() + 24 * 3600_000);
       const result = await ctx.repo.transaction((tx) =>

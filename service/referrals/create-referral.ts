@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { Referral, ReferralCreated, ReferralSubmission } from '../../shared/contract';
-import { dueAt } from '../../shared/domain/pathway-targets';
+import type { Pathway, Referral, ReferralCreated, ReferralSubmission } from '../../shared/contract';
+import { DEFAULT_TARGET_WORKING_DAYS, dueAt } from '../../shared/domain/pathway-targets';
 import type { Actor } from '../domain/actor';
 import { referralChange } from '../domain/change-writer';
 import { ImageIngest, type IngestDeps, type UploadedImage } from './image-ingest';
 
 export type { IngestDeps, UploadedImage };
+
+export interface CreateDeps extends IngestDeps {
+  /** The service's turnaround targets (configuration); the domain's defaults when absent. */
+  targetWorkingDays?: Readonly<Record<Pathway, number>>;
+}
 
 /**
  * Stores a referral whole or not at all: every image is decoded and built into a pyramid
@@ -14,7 +19,7 @@ export type { IngestDeps, UploadedImage };
  * removes every file this call placed; nothing after the commit can fail and undo it.
  */
 export async function createReferral(
-  deps: IngestDeps,
+  deps: CreateDeps,
   submission: ReferralSubmission,
   uploads: ReadonlyMap<string, UploadedImage>,
   referrer: Actor,
@@ -33,7 +38,7 @@ export async function createReferral(
       question: submission.question,
       history: submission.history,
       receivedAt: receivedAt.toISOString(),
-      dueAt: dueAt(receivedAt, submission.pathway).toISOString(),
+      dueAt: dueAt(receivedAt, submission.pathway, deps.targetWorkingDays ?? DEFAULT_TARGET_WORKING_DAYS).toISOString(),
       assignedTo: null,
       imageIds: ingest.imageIds,
       infoRequests: [],

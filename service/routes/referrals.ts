@@ -55,7 +55,7 @@ export function referralRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       } catch {
         throw badRequest('malformed_json', 'The referral part is not valid JSON');
       }
-      const deps = { repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits };
+      const deps = { repo: ctx.repo, store: ctx.store, pyramids: ctx.pyramids, limits: ctx.config.limits, targetWorkingDays: ctx.config.targetWorkingDays };
       // A follow-up answers a request for information on an existing referral.
       const created =
         typeof raw === 'object' && raw !== null && 'followUpTo' in raw

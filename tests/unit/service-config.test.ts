@@ -64,7 +64,35 @@ describe('service configuration', () => {
     expect(c.sessionIdleMinutes).toBe(30);
   });
 
+  it('defaults turnaround targets to the domain brief: advice 2, USC 1, waiting list 10 working days', () => {
+    expect(configFromArgs([], {}).targetWorkingDays).toEqual({ advice: 2, usc: 1, 'waiting-list': 10 });
+  });
+
+  it('takes each pathway\'s target from the environment, flags over it, others keeping their defaults', () => {
+    const env = { LOUPE_TARGET_ADVICE_DAYS: '1', LOUPE_TARGET_WAITING_LIST_DAYS: '15', LOUPE_TARGET_USC_DAYS: '' };
+    expect(configFromArgs([], env).targetWorkingDays).toEqual({ advice: 1, usc: 1, 'waiting-list': 15 });
+    const flags = configFromArgs(['--target-advice-days', '3', '--target-usc-days', '2', '--target-waiting-list-days', '20'], env);
+    expect(flags.targetWorkingDays).toEqual({ advice: 3, usc: 2, 'waiting-list': 20 });
+  });
+
+  it('lists the target settings in --help', () => {
+    let usage = '';
+    try {
+      configFromArgs(['--help'], {});
+    } catch (err) {
+      usage = err instanceof UsageError ? err.message : '';
+    }
+    for (const name of ['--target-advice-days', '--target-usc-days', '--target-waiting-list-days', 'LOUPE_TARGET_ADVICE_DAYS', 'LOUPE_TARGET_USC_DAYS', 'LOUPE_TARGET_WAITING_LIST_DAYS']) {
+      expect(usage).toContain(name);
+    }
+  });
+
   it.each([
+    // The usage text names every setting, so these look for the hint naming the bad one.
+    [{ LOUPE_TARGET_ADVICE_DAYS: '0' }, /set by --target-advice-days \/ LOUPE_TARGET_ADVICE_DAYS/],
+    [{ LOUPE_TARGET_USC_DAYS: '1.5' }, /set by --target-usc-days \/ LOUPE_TARGET_USC_DAYS/],
+    [{ LOUPE_TARGET_WAITING_LIST_DAYS: 'ten' }, /set by --target-waiting-list-days/],
+    [{ LOUPE_TARGET_WAITING_LIST_DAYS: '61' }, /set by --target-waiting-list-days/],
     [{ LOUPE_SESSION_IDLE_MINUTES: '0' }, /LOUPE_SESSION_IDLE_MINUTES/],
     [{ LOUPE_SESSION_ABSOLUTE_MINUTES: '12h' }, /LOUPE_SESSION_ABSOLUTE_MINUTES/],
     [{ LOUPE_MAX_IMAGE_BYTES: '-1' }, /LOUPE_MAX_IMAGE_BYTES/],
@@ -83,6 +111,8 @@ describe('service configuration', () => {
     [['--bogus'], /unknown argument/],
     [['--session-idle-minutes'], /needs a value/],
     [['--signin-max-per-address', 'lots'], /--signin-max-per-address/],
+    [['--target-advice-days', '-2'], /set by --target-advice-days/],
+    [['--target-usc-days'], /needs a value/],
     [['--port'], /needs a value/],
     [['--port', '--demo'], /needs a value/],
     [['--port', 'eighty'], /port/],
