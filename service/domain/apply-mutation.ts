@@ -37,7 +37,12 @@ export async function applyMutation(tx: Tx, actor: Actor, m: Mutation, now: Date
     return {
       id: m.id,
       status: err.status,
-      error: { code: err.code, message: err.message, ...(err.currentVersion !== undefined ? { currentVersion: err.currentVersion } : {}) },
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.currentVersion !== undefined ? { currentVersion: err.currentVersion } : {}),
+        ...(err.issues ? { issues: err.issues.map((i) => ({ ...i })) } : {}),
+      },
     };
   }
 }

@@ -1,8 +1,10 @@
 import { OutcomePayload, ReturnPayload, SignOffPayload, type Mutation, type Outcome, type Referral } from '../../shared/contract';
+import { amendedFields, outcomeFieldsOf, withFields } from '../../shared/domain/outcome-fields';
+import { outcomeRuleIssues } from '../../shared/domain/outcome-rules';
 import type { Tx } from '../repo/repository';
 import { userRef, type Actor } from './actor';
 import { outcomeChange, referralChange } from './change-writer';
-import { checkVersion, conflict, parsePayload, reject } from './refusal';
+import { checkVersion, conflict, parsePayload, Refusal, reject } from './refusal';
 import { loadReferral, type Applied } from './referral-mutations';
 import { nextOutcomeStatus, nextReferralStatus, OPEN_STATES, submitEvent } from './workflow';
 
@@ -10,6 +12,22 @@ async function loadOutcome(tx: Tx, id: string): Promise<Outcome> {
   const outcome = await tx.getOutcome(id);
   if (!outcome) throw reject('unknown_outcome', 'No such outcome');
   return outcome;
+}
+
+/**
+ * Refuses an outcome that breaks its referral's pathway rules. Only the rules' own messages
+ * are returned: the clinician's text is never echoed into a refusal (it reaches logs).
+ */
+function checkPathwayRules(referral: Referral, fields: Parameters<typeof outcomeRuleIssues>[1]): void {
+  const issues = outcomeRuleIssues(referral.pathway, fields);
+  if (issues.length === 0) return;
+  throw new Refusal(
+    'rejected',
+    'outcome_invalid',
+    `The outcome breaks the ${referral.pathway} pathway's rules: ${issues.map((i) => `${i.field}: ${i.message}`).join(' ')}`,
+    undefined,
+    issues.map((i) => ({ field: i.field, rule: i.rule })),
+  );
 }
 
 async function saveReferral(tx: Tx, next: Referral): Promise<void> {
@@ -60,9 +78,12 @@ export async function saveOutcome(tx: Tx, actor: Actor, m: Mutation, now: Date, 
     throw reject('referral_closed', `The referral is ${referral.status}; record a change to its final outcome as an amendment`);
   }
 
-  const fields = { decision: payload.decision, diagnosis: payload.diagnosis, adviceToGp: payload.adviceToGp };
+  // Every field the clinician sent, and only those: a field cleared in a draft is cleared here.
+  const fields = outcomeFieldsOf(payload);
+  // Drafts may be half an answer; what goes to a consultant or back to the GP may not.
+  if (submit) checkPathwayRules(referral, fields);
   const outcome: Outcome = existing
-    ? { ...existing, ...fields, status, version: existing.version + 1, updatedAt: at, submittedAt: submit ? at : existing.submittedAt }
+    ? { ...withFields(existing, fields), status, version: existing.version + 1, updatedAt: at, submittedAt: submit ? at : existing.submittedAt }
     : {
         ...fields,
         id: m.entityId,
@@ -123,13 +144,30 @@ export async function signOff(tx: Tx, actor: Actor, m: Mutation, now: Date): Pro
   if (!to) throw reject('referral_not_awaiting_signoff', `The referral is ${referral.status}`);
 
   const amend = payload?.amend ?? {};
-  const amended = Object.entries(amend).some(([k, v]) => JSON.stringify(v) !== JSON.stringify(outcome[k as keyof typeof amend]));
+  const registrars = outcomeFieldsOf(outcome);
+  const merged = { ...registrars, ...amend };
+  // The final answer is what the rules judge, whoever wrote each field of it.
+  checkPathwayRules(referral, merged);
+  const changed = amendedFields(registrars, merged);
+  const before = Object.fromEntries(changed.filter((k) => registrars[k] !== undefined).map((k) => [k, registrars[k]]));
   const at = now.toISOString();
-  const signed: Outcome = { ...outcome, ...amend, status, version: outcome.version + 1, updatedAt: at, signedOff: { by: userRef(actor), at, amended } };
+  const signedOff: NonNullable<Outcome['signedOff']> = {
+    by: userRef(actor),
+    at,
+    amended: changed.length > 0,
+    ...(payload?.comment !== undefined ? { comment: payload.comment } : {}),
+    ...(changed.length > 0 ? { before, amendedFields: changed } : {}),
+  };
+  const signed: Outcome = { ...withFields(outcome, merged), status, version: outcome.version + 1, updatedAt: at, signedOff };
+  const amended = signedOff.amended;
   const nextReferral: Referral = { ...referral, version: referral.version + 1, status: to };
   await saveOutcomeRow(tx, signed, false, nextReferral);
   await saveReferral(tx, nextReferral);
-  return { entityVersion: signed.version, auditDetail: { referralId: referral.id, outcomeStatus: status, amended, decision: signed.decision } };
+  return {
+    entityVersion: signed.version,
+    // Which fields changed and whether there is a comment; never their words.
+    auditDetail: { referralId: referral.id, outcomeStatus: status, amended, amendedFields: changed.join(','), commented: payload?.comment !== undefined, decision: signed.decision },
+  };
 }
 
 /** `outcome.return`: back to its registrar with a comment; the referral returns to their review. */

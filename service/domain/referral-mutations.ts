@@ -50,6 +50,18 @@ export async function requestInfo(tx: Tx, actor: Actor, m: Mutation, now: Date):
   checkVersion('referral', referral.version, m.baseVersion);
   const to = nextReferralStatus(referral.status, 'request-info');
   if (!to) throw reject('referral_closed', `The referral is ${referral.status}; information can no longer be requested`);
-  const request = { id: m.id, at: now.toISOString(), by: userRef(actor), kind: payload.kind, message: payload.message };
-  return commit(tx, { ...referral, version: referral.version + 1, status: to, infoRequests: [...referral.infoRequests, request] }, { kind: payload.kind });
+  const request = {
+    id: m.id,
+    at: now.toISOString(),
+    by: userRef(actor),
+    kind: payload.kind,
+    message: payload.message,
+    ...(payload.reasons?.length ? { reasons: [...new Set(payload.reasons)] } : {}),
+  };
+  return commit(
+    tx,
+    { ...referral, version: referral.version + 1, status: to, infoRequests: [...referral.infoRequests, request] },
+    // Reason codes are a fixed list, not clinical free text: the audit may name them.
+    { kind: payload.kind, reasons: payload.reasons?.length ? [...new Set(payload.reasons)].join(',') : null },
+  );
 }

@@ -7,6 +7,8 @@ export class Refusal extends Error {
     readonly code: string,
     message: string,
     readonly currentVersion?: number,
+    /** The pathway rules an outcome broke, so a client can show each beside its field. */
+    readonly issues?: readonly { field: string; rule: string }[],
   ) {
     super(message);
   }

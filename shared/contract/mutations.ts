@@ -35,6 +35,8 @@ export const MutationError = z.object({
   code: z.string(),
   message: z.string(),
   currentVersion: z.number().int().nonnegative().optional(),
+  /** `outcome_invalid`: each pathway rule the outcome broke, named by its field. */
+  issues: z.array(z.object({ field: z.string(), rule: z.string() })).optional(),
 });
 
 export const MutationResult = z.object({

@@ -124,6 +124,7 @@ export const OutcomeFields = z.strictObject({
 });
 export type OutcomeFields = z.infer<typeof OutcomeFields>;
 export type OutcomeFieldName = keyof OutcomeFields;
+export const OutcomeFieldName = OutcomeFields.keyof();
 
 /**
  * `outcome.save-draft` and `outcome.submit`. `supersedes` names the final outcome an
@@ -169,6 +170,11 @@ export const Outcome = OutcomeFields.extend({
       comment: z.string().optional(),
       /** The registrar's values of the fields the consultant amended: the difference to show. */
       before: OutcomeAmendment.optional(),
+      /**
+       * Every field the consultant changed, including ones the registrar had left empty (they
+       * have no value in `before`, so `before` alone cannot name them).
+       */
+      amendedFields: z.array(OutcomeFieldName).optional(),
     })
     .nullable()
     .default(null),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Pathway } from '../contract/common';
 import { OutcomeFields, type Decision, type OutcomeFieldName, type Priority } from '../contract/outcome';
 

@@ -20,7 +20,13 @@ function outcomeMutation(referralId: string, overrides: Partial<Mutation> = {}):
     id: randomUUID(),
     type: 'outcome.submit',
     entityId: randomUUID(),
-    payload: { referralId, decision: 'discharge', diagnosis: { text: 'Seborrhoeic keratosis', code: '1234567' }, adviceToGp: 'Benign. Safety-netting advice given.' },
+    payload: {
+      referralId,
+      decision: 'discharge',
+      diagnosis: { text: 'Seborrhoeic keratosis', code: '1234567' },
+      adviceToGp: 'Benign. Safety-netting advice given.',
+      safetyNetting: 'Re-refer if it grows, bleeds or changes colour.',
+    },
     clientTime: new Date().toISOString(),
     ...overrides,
   };

@@ -11,7 +11,12 @@ let registrar: ServiceClient;
 
 const tokenOf = (c: ServiceClient) => c.currentToken() ?? '';
 const now = () => new Date().toISOString();
-const fields = { decision: 'discharge', diagnosis: { text: 'Seborrhoeic keratosis' }, adviceToGp: 'Benign. Safety-netting advice given.' };
+const fields = {
+  decision: 'discharge',
+  diagnosis: { text: 'Seborrhoeic keratosis' },
+  adviceToGp: 'Benign. Safety-netting advice given.',
+  safetyNetting: 'Re-refer if it grows, bleeds or changes colour.',
+};
 
 async function newReferral(): Promise<ReferralCreated> {
   const res = await postReferral(svc, tokenOf(gp), referralBody(['a']), { a: await testJpeg(640, 480) });

@@ -138,7 +138,12 @@ const stop = (s: Station) => {
   s.db.close();
 };
 
-const fields = (adviceToGp: string) => ({ decision: 'discharge', diagnosis: { text: 'Seborrhoeic keratosis' }, adviceToGp });
+const fields = (adviceToGp: string) => ({
+  decision: 'discharge',
+  diagnosis: { text: 'Seborrhoeic keratosis' },
+  adviceToGp,
+  safetyNetting: 'Re-refer if it grows, bleeds or changes colour.',
+});
 
 /** Records a clinician's action as the screens do: the mutation and its local effect, in the outbox. */
 async function act(s: Station, type: Mutation['type'], entityId: string, payload: unknown, referralId: string): Promise<string> {

@@ -1,6 +1,9 @@
 import {
   AnnotationPayload,
   OutcomePayload,
+  RequestInfoPayload,
+  ReturnPayload,
+  SignOffPayload,
   type Annotation,
   type ImageRecord,
   type Mutation,
@@ -9,6 +12,7 @@ import {
   type Role,
   type UserRef,
 } from '../../../../shared/contract';
+import { amendedFields, outcomeFieldsOf, withFields } from '../../../../shared/domain/outcome-fields';
 
 /**
  * The clinician removed an entity: it is hidden at once and stays hidden until the feed brings
@@ -64,15 +68,14 @@ export function localEffects(m: Mutation, ctx: EffectContext): Effect[] {
       const submit = m.type === 'outcome.submit';
       const status: Outcome['status'] = !submit ? 'draft' : ctx.user.role === 'consultant' ? 'final' : 'awaiting-signoff';
       const base = ctx.outcome;
+      // Every field the clinician filled in, as the service stores it: a draft reopens whole.
       const outcome: Outcome = {
         id: m.entityId,
         referralId: payload.referralId,
         // Display only: a new outcome has no version until the service gives it one.
         version: Math.max(1, base?.version ?? 1),
         status,
-        decision: payload.decision,
-        diagnosis: payload.diagnosis,
-        adviceToGp: payload.adviceToGp,
+        ...outcomeFieldsOf(payload),
         author: base?.author ?? ctx.user,
         createdAt: base?.createdAt ?? ctx.now,
         updatedAt: ctx.now,
@@ -91,6 +94,51 @@ export function localEffects(m: Mutation, ctx: EffectContext): Effect[] {
         });
       }
       return effects;
+    }
+    case 'outcome.sign-off': {
+      const payload = SignOffPayload.parse(m.payload);
+      const base = ctx.outcome?.id === m.entityId ? ctx.outcome : null;
+      if (!base || base.status !== 'awaiting-signoff') return [];
+      // As the service does: the amendment over the registrar's fields, the registrar's values
+      // of exactly the fields that changed kept as `before`, and the comment for them.
+      const registrars = outcomeFieldsOf(base);
+      const merged = { ...registrars, ...(payload?.amend ?? {}) };
+      const changed = amendedFields(registrars, merged);
+      const before = Object.fromEntries(changed.filter((k) => registrars[k] !== undefined).map((k) => [k, registrars[k]]));
+      const signedOff: NonNullable<Outcome['signedOff']> = {
+        by: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role },
+        at: ctx.now,
+        amended: changed.length > 0,
+        ...(payload?.comment !== undefined ? { comment: payload.comment } : {}),
+        ...(changed.length > 0 ? { before, amendedFields: changed } : {}),
+      };
+      const effects: Effect[] = [{ table: 'outcomes', id: base.id, value: { ...withFields(base, merged), status: 'final', updatedAt: ctx.now, signedOff } }];
+      if (ctx.referral?.id === base.referralId) effects.push({ table: 'referrals', id: ctx.referral.id, value: { ...ctx.referral, status: 'done' } });
+      return effects;
+    }
+    case 'outcome.return': {
+      const payload = ReturnPayload.parse(m.payload);
+      const base = ctx.outcome?.id === m.entityId ? ctx.outcome : null;
+      if (!base || base.status !== 'awaiting-signoff') return [];
+      const by = { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role };
+      const effects: Effect[] = [{ table: 'outcomes', id: base.id, value: { ...base, status: 'returned', updatedAt: ctx.now, returned: { by, at: ctx.now, comment: payload.comment } } }];
+      if (ctx.referral?.id === base.referralId) {
+        effects.push({ table: 'referrals', id: ctx.referral.id, value: { ...ctx.referral, status: 'in-review', assignedTo: base.author } });
+      }
+      return effects;
+    }
+    case 'referral.request-info': {
+      const payload = RequestInfoPayload.parse(m.payload);
+      if (!ctx.referral || ctx.referral.id !== m.entityId || ctx.referral.status === 'done' || ctx.referral.status === 'awaiting-signoff') return [];
+      const request = {
+        id: m.id,
+        at: ctx.now,
+        by: { id: ctx.user.id, name: ctx.user.name, role: ctx.user.role },
+        kind: payload.kind,
+        message: payload.message,
+        ...(payload.reasons?.length ? { reasons: [...new Set(payload.reasons)] } : {}),
+      };
+      return [{ table: 'referrals', id: ctx.referral.id, value: { ...ctx.referral, status: 'waiting-info', infoRequests: [...ctx.referral.infoRequests, request] } }];
     }
     case 'referral.claim':
       return ctx.referral
