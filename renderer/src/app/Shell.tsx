@@ -1,12 +1,13 @@
 import { useEffect } from 'react';
 import { CaseView } from '../case/CaseView';
 import { ChangesView } from '../changes/ChangesView';
+import { LettersView } from '../letters/LettersView';
 import { SettingsView } from '../settings/SettingsView';
 import { Worklist } from '../worklist/Worklist';
 import { Header } from './Header';
 import { useRoute } from './use-route';
 
-const TITLES = { case: 'Referral', worklist: 'Worklist', changes: 'Your changes', settings: 'Settings' } as const;
+const TITLES = { case: 'Referral', worklist: 'Worklist', changes: 'Your changes', settings: 'Settings', letters: 'Letters', metrics: 'Service metrics' } as const;
 
 export function Shell({ appVersion, notice }: { appVersion: string; notice: string | null }) {
   const [route, navigate] = useRoute();
@@ -29,6 +30,8 @@ export function Shell({ appVersion, notice }: { appVersion: string; notice: stri
       <main id="main" className="main" tabIndex={-1}>
         {route.name === 'case' ? (
           <CaseView key={route.referralId} referralId={route.referralId} onBack={() => navigate({ name: 'worklist' })} />
+        ) : route.name === 'letters' ? (
+          <LettersView key={route.referralId} referralId={route.referralId} />
         ) : route.name === 'changes' ? (
           <ChangesView />
         ) : route.name === 'settings' ? (

@@ -1,9 +1,26 @@
-import { DECISION_LABELS, type Outcome } from '../../../shared/contract';
+import type { Outcome, OutcomeFieldName } from '../../../shared/contract';
 import { formatDateTime } from '../format/dates';
 import { OUTCOME_STATUS_LABELS, ROLE_LABELS } from '../format/labels';
+import { AmendmentDiff } from './AmendmentDiff';
+import { amendmentDiff, displayValue, FIELD_LABELS, fieldsOf, signedOffFields } from './outcome-form-model';
+import './outcome-form.css';
 
-/** A submitted outcome, read-only; `unsent` while it waits in the outbox. */
+const person = (p: { name: string; role: string }) => (
+  <>
+    {p.name} <span className="muted">({ROLE_LABELS[p.role] ?? p.role})</span>
+  </>
+);
+
+/**
+ * A submitted outcome, read-only; `unsent` while it waits in the outbox. Shows who wrote it and,
+ * once signed off, who signed it, what they amended (as a difference) and their comment.
+ */
 export function OutcomeSummary({ outcome, unsent = false }: { outcome: Outcome; unsent?: boolean }) {
+  const fields = fieldsOf(outcome);
+  const signed = outcome.signedOff;
+  const diff = signed?.amended ? amendmentDiff(signed.before ?? {}, fields, signedOffFields(signed)) : [];
+  const shown = (Object.keys(FIELD_LABELS) as OutcomeFieldName[]).filter((f) => displayValue(f, fields[f]) !== '');
+
   return (
     <section className="panel outcome-summary" aria-labelledby="outcome-title" data-outcome-status={outcome.status}>
       <div className="panel-head">
@@ -11,28 +28,43 @@ export function OutcomeSummary({ outcome, unsent = false }: { outcome: Outcome; 
         <span className={`outcome-status outcome-${outcome.status}`}>{OUTCOME_STATUS_LABELS[outcome.status]}</span>
         {unsent && <span className="outcome-unsent">Not yet sent</span>}
       </div>
+      {signed && (
+        <p className="signed-off small" data-testid="signed-off">
+          Signed off by {signed.by.name} {formatDateTime(signed.at)}
+          {signed.amended ? ', with amendments' : ''}
+        </p>
+      )}
+      {signed?.comment && (
+        <div className="signoff-comment" role="note" aria-label="Consultant’s comment">
+          <p className="small">
+            <strong>Comment from {signed.by.name}</strong>
+          </p>
+          <p className="prewrap">{signed.comment}</p>
+        </div>
+      )}
+      {diff.length > 0 && (
+        <>
+          <h3 className="small">Amendments</h3>
+          <AmendmentDiff rows={diff} caption="Amendments made at sign-off" />
+        </>
+      )}
       <dl className="outcome-facts">
+        {shown.map((f) => (
+          <div key={f}>
+            <dt>{FIELD_LABELS[f]}</dt>
+            <dd className="prewrap">{displayValue(f, fields[f])}</dd>
+          </div>
+        ))}
         <div>
-          <dt>Decision</dt>
-          <dd>{DECISION_LABELS[outcome.decision]}</dd>
+          <dt>Written by</dt>
+          <dd>{person(outcome.author)}</dd>
         </div>
-        <div>
-          <dt>Diagnosis</dt>
-          <dd>
-            {outcome.diagnosis.text}
-            {outcome.diagnosis.code && <span className="muted"> (SNOMED CT {outcome.diagnosis.code})</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Advice to GP</dt>
-          <dd className="prewrap">{outcome.adviceToGp}</dd>
-        </div>
-        <div>
-          <dt>By</dt>
-          <dd>
-            {outcome.author.name} <span className="muted">({ROLE_LABELS[outcome.author.role] ?? outcome.author.role})</span>
-          </dd>
-        </div>
+        {signed && (
+          <div>
+            <dt>Signed off by</dt>
+            <dd>{person(signed.by)}</dd>
+          </div>
+        )}
         <div>
           <dt>{outcome.status === 'awaiting-signoff' ? 'Sent for sign-off' : 'Submitted'}</dt>
           <dd>{formatDateTime(outcome.submittedAt ?? outcome.updatedAt)}</dd>
