@@ -6,6 +6,8 @@ import {
   ChangesPage,
   ErrorBody,
   Health,
+  Metrics,
+  MetricsQuery,
   MutationResults,
   ReferralDetail,
   SessionResponse,
@@ -115,6 +117,15 @@ export class ServiceClient {
 
   audit(entityId: string): Promise<AuditList> {
     return this.call('GET', `/audit?entityId=${encodeURIComponent(entityId)}`, AuditList);
+  }
+
+  /**
+   * The service's figures for a period (consultant, admin). The query is checked before it is
+   * sent, so a reversed or over-long period fails here with the contract's message.
+   */
+  async metrics(query: MetricsQuery): Promise<Metrics> {
+    const q = MetricsQuery.parse(query);
+    return this.call('GET', `/metrics?from=${encodeURIComponent(q.from)}&to=${encodeURIComponent(q.to)}`, Metrics);
   }
 
   verifyAudit(): Promise<AuditVerification> {
