@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Point } from '../contract/annotation';
 import { IsoDateTime, Text, Uuid } from '../contract/common';
+import { Confidence, Decision, ListReview, Priority, RequestReason } from '../contract/outcome';
 
 /*
  * The image viewer's workbench (#5): what one clinician sets up on their own workstation while
@@ -92,3 +93,39 @@ export const Comparison = z
     }
   });
 export type Comparison = z.infer<typeof Comparison>;
+
+/*
+ * The outcome form as the clinician left it (#6): saved locally while they type, so a crash,
+ * a reload or opening another case loses nothing. Strings as typed (not yet valid outcome
+ * fields: the form checks them on save and submit), bounded only so a record stays small.
+ */
+const Typed = z.string().max(20_000);
+export const DraftDiagnosis = z.object({ text: Typed, code: z.string().regex(/^(\d{6,18})?$/) });
+export type DraftDiagnosis = z.infer<typeof DraftDiagnosis>;
+
+export const OutcomeDraftValues = z.object({
+  decision: z.union([Decision, z.literal('')]),
+  diagnosis: DraftDiagnosis,
+  differentials: z.array(DraftDiagnosis).max(10),
+  confidence: z.union([Confidence, z.literal('')]),
+  managementPlan: Typed,
+  adviceToGp: Typed,
+  patientInformation: Typed,
+  safetyNetting: Typed,
+  priority: z.union([Priority, z.literal('')]),
+  followUp: Typed,
+  requestReasons: z.array(RequestReason).max(RequestReason.options.length),
+  referrerAgreement: z.object({ name: Typed, on: Typed, note: Typed }),
+  listReview: z.union([ListReview, z.literal('')]),
+  patientAgreedToRemoval: z.boolean(),
+});
+export type OutcomeDraftValues = z.infer<typeof OutcomeDraftValues>;
+
+/** One referral's unsent form: which outcome it edits, and when it was last typed in. */
+export const LocalDraft = z.object({
+  referralId: Uuid,
+  outcomeId: Uuid,
+  values: OutcomeDraftValues,
+  savedAt: IsoDateTime,
+});
+export type LocalDraft = z.infer<typeof LocalDraft>;

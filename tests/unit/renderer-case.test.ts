@@ -6,7 +6,7 @@ import { ageInYears, formatAge, formatBirthDate, formatDate, formatDateTime } fr
 import { groupImagesByLesion } from '../../renderer/src/case/group-images';
 import { historyRows } from '../../renderer/src/case/history-rows';
 import { currentOutcome } from '../../renderer/src/case/outcome-select';
-import { validateOutcome } from '../../renderer/src/case/outcome-validation';
+import { checkValues, EMPTY_VALUES } from '../../renderer/src/case/outcome-form-model';
 import { dziTileSource, singleTileLevel } from '../../renderer/src/case/tile-source';
 import { patientName } from '../../renderer/src/format/patient';
 
@@ -74,23 +74,29 @@ describe('historyRows', () => {
   });
 });
 
-describe('validateOutcome', () => {
+describe('outcome form check (the contract minimum, as for a draft)', () => {
+  const check = (decision: '' | 'discharge', diagnosis: string, adviceToGp: string) =>
+    checkValues({ ...EMPTY_VALUES, decision, diagnosis: { text: diagnosis, code: '' }, adviceToGp }, 'advice', 'draft');
+
   it('names each missing field in words', () => {
-    const r = validateOutcome({ decision: '', diagnosis: '  ', adviceToGp: '' });
-    expect(r).toEqual({
+    expect(check('', '  ', '')).toEqual({
       ok: false,
-      errors: { decision: 'Choose a decision.', diagnosis: 'Enter the diagnosis.', adviceToGp: 'Enter the advice to the GP.' },
+      errors: {
+        decision: 'Choose a decision.',
+        'diagnosis.text': 'Enter the diagnosis: pick a coded term, or type your own when no code fits.',
+        adviceToGp: 'Enter the advice to the GP.',
+      },
     });
   });
 
   it('reports over-long text with the limit', () => {
-    const r = validateOutcome({ decision: 'discharge', diagnosis: 'x'.repeat(501), adviceToGp: 'ok' });
+    const r = check('discharge', 'x'.repeat(501), 'ok');
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.diagnosis).toBe('Shorten the diagnosis to 500 characters or fewer.');
+    if (!r.ok) expect(r.errors['diagnosis.text']).toBe('Shorten this to 500 characters or fewer.');
   });
 
   it('returns the contract fields, trimmed', () => {
-    expect(validateOutcome({ decision: 'discharge', diagnosis: ' Seborrhoeic keratosis ', adviceToGp: 'Benign.' })).toEqual({
+    expect(check('discharge', ' Seborrhoeic keratosis ', 'Benign.')).toEqual({
       ok: true,
       fields: { decision: 'discharge', diagnosis: { text: 'Seborrhoeic keratosis' }, adviceToGp: 'Benign.' },
     });

@@ -7,15 +7,21 @@ import { currentOutcome } from './outcome-select';
 import { OutcomeForm, type OutcomePrefill } from './OutcomeForm';
 import { OutcomeSummary } from './OutcomeSummary';
 import { ReferralActions } from './ReferralActions';
+import { SignOffPanel } from './SignOffPanel';
 
-/** The answer to the referral: read-only once submitted, otherwise the form (for clinicians). */
+/**
+ * The answer to the referral: the form (for clinicians) until it is submitted; then read-only,
+ * with the sign-off controls for a consultant when a registrar's outcome awaits them.
+ */
 interface Props {
   referral: Referral;
   prefill?: OutcomePrefill | null;
   onPrefillApplied?(): void;
+  /** After the clinician finished with the case (submit, request to the GP, sign-off, return). */
+  onSubmitted?(): void;
 }
 
-export function OutcomeSection({ referral, prefill = null, onPrefillApplied }: Props) {
+export function OutcomeSection({ referral, prefill = null, onPrefillApplied, onSubmitted }: Props) {
   const { user } = useSession();
   const outcomes = useOutcomesFor(referral.id);
   const unsent = usePendingEntityIds();
@@ -23,6 +29,7 @@ export function OutcomeSection({ referral, prefill = null, onPrefillApplied }: P
   if (!outcomes) return null; // reading the local database: a few milliseconds
   const outcome = currentOutcome(outcomes);
   const editing = editableOutcome(outcomes, user);
+  const signing = outcome?.status === 'awaiting-signoff' && user.role === 'consultant' && outcome.author.id !== user.id;
 
   return (
     <>
@@ -30,7 +37,9 @@ export function OutcomeSection({ referral, prefill = null, onPrefillApplied }: P
         {message && <span className="notice">{message}</span>}
       </p>
       {isClinician(user.role) && !outcome && <ReferralActions referral={referral} />}
-      {outcome ? (
+      {outcome && signing ? (
+        <SignOffPanel key={outcome.id} referral={referral} outcome={outcome} unsent={unsent.has(outcome.id)} onDone={setMessage} onSubmitted={onSubmitted} />
+      ) : outcome ? (
         <OutcomeSummary outcome={outcome} unsent={unsent.has(outcome.id)} />
       ) : !isClinician(user.role) ? (
         <section className="panel" aria-labelledby="outcome-title">
@@ -39,13 +48,14 @@ export function OutcomeSection({ referral, prefill = null, onPrefillApplied }: P
         </section>
       ) : (
         <OutcomeForm
-          key={editing?.id ?? 'new'}
+          key={referral.id}
           referral={referral}
           editing={editing}
           unsent={editing ? unsent.has(editing.id) : false}
           onDone={setMessage}
           prefill={prefill}
           onPrefillApplied={onPrefillApplied}
+          onSubmitted={onSubmitted}
         />
       )}
     </>

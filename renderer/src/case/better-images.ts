@@ -1,7 +1,20 @@
 import type { ImageMark, UnusableReason } from '../../../shared/viewer/workbench';
 import { UNUSABLE_REASON_LABELS } from '../../../shared/viewer/workbench';
 import type { NumberedImage } from './group-images';
-import type { OutcomeDraft } from './outcome-validation';
+import type { RequestReason } from '../../../shared/contract';
+import type { FormValues } from './outcome-form-model';
+
+/** What a pre-fill sets in the outcome form. */
+export type PrefillValues = Pick<FormValues, 'decision' | 'diagnosis' | 'adviceToGp' | 'requestReasons'>;
+
+/** Each image fault is also a reason the GP is told about (same names, kept apart on purpose: one is a mark, one an outcome). */
+const AS_REQUEST_REASON: Readonly<Record<UnusableReason, RequestReason>> = {
+  blurred: 'blurred',
+  'poor-lighting': 'poor-lighting',
+  'no-scale': 'no-scale',
+  'no-dermoscopy': 'no-dermoscopy',
+  'lesion-not-identifiable': 'lesion-not-identifiable',
+};
 
 /** What the GP can do about each fault, said once per reason. */
 const HOW_TO_FIX: Readonly<Record<UnusableReason, string>> = {
@@ -14,10 +27,11 @@ const HOW_TO_FIX: Readonly<Record<UnusableReason, string>> = {
 
 /**
  * The "request better images" outcome pre-filled from the clinician's quality marks: the
- * decision, a holding diagnosis, and advice naming each image and what to change. The clinician
+ * decision, a holding diagnosis, the matching reasons, and advice naming each image and what
+ * to change. The clinician
  * reviews and edits it before saving; nothing is sent by marking alone.
  */
-export function betterImagesRequest(marks: readonly ImageMark[], images: readonly NumberedImage[]): OutcomeDraft {
+export function betterImagesRequest(marks: readonly ImageMark[], images: readonly NumberedImage[]): PrefillValues {
   const byId = new Map(images.map((n) => [n.image.id, n]));
   const lines = marks
     .map((m) => ({ mark: m, numbered: byId.get(m.imageId) }))
@@ -35,5 +49,10 @@ export function betterImagesRequest(marks: readonly ImageMark[], images: readonl
     '',
     'If the lesion changes, bleeds or grows before then, please re-refer urgently.',
   ].join('\n');
-  return { decision: 'request-info', diagnosis: 'Not assessable from the images sent', adviceToGp };
+  return {
+    decision: 'request-info',
+    diagnosis: { text: 'Not assessable from the images sent', code: '' },
+    adviceToGp,
+    requestReasons: reasons.map((r) => AS_REQUEST_REASON[r]),
+  };
 }

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
-import { Calibration, Comparison, comparisonKey, ImageMark } from '../../../../shared/viewer/workbench';
+import { Calibration, Comparison, comparisonKey, ImageMark, LocalDraft } from '../../../../shared/viewer/workbench';
 import { openJson, sealJson, type Sealed } from '../crypto/cipher';
 import type { RecordDb, WorkbenchRow } from '../db/record-db';
 
 const calibrationKey = (imageId: string) => `calibration:${imageId.toLowerCase()}`;
 const markKey = (imageId: string) => `mark:${imageId.toLowerCase()}`;
+const draftKey = (referralId: string) => `draft:${referralId.toLowerCase()}`;
 const comparisonRowKey = (imageIds: readonly string[]) => `comparison:${comparisonKey(imageIds)}`;
 const workbenchAad = (key: string) => `workbench:${key}`;
 
@@ -70,6 +71,29 @@ export class WorkbenchStore {
     await this.db.transaction('rw', [this.db.referrals, this.db.workbench], async () => {
       await this.put(key, value.referralId, sealed);
     });
+  }
+
+  /**
+   * Keeps the outcome form as typed (#6), replacing the referral's earlier local draft. Its
+   * referral must be stored locally; it is deleted with it, and when the outcome is sent.
+   */
+  async saveDraft(draft: LocalDraft): Promise<void> {
+    const value = LocalDraft.parse(draft);
+    const key = draftKey(value.referralId);
+    const sealed = await this.seal(key, value);
+    await this.db.transaction('rw', [this.db.referrals, this.db.workbench], async () => {
+      await this.put(key, value.referralId, sealed);
+    });
+  }
+
+  /** The referral's local form draft, or null (also when it does not open or parse). */
+  async draft(referralId: string): Promise<LocalDraft | null> {
+    const row = await this.db.workbench.get(draftKey(referralId));
+    return row ? Promise.resolve(this.open(LocalDraft, row)) : null;
+  }
+
+  async deleteDraft(referralId: string): Promise<void> {
+    await this.db.workbench.delete(draftKey(referralId));
   }
 
   /** The image's saved scale, or null. */
