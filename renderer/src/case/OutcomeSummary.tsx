@@ -1,6 +1,7 @@
 import type { Outcome, OutcomeFieldName } from '../../../shared/contract';
 import { formatDateTime } from '../format/dates';
 import { OUTCOME_STATUS_LABELS, ROLE_LABELS } from '../format/labels';
+import { LettersLink } from '../letters/LettersLink';
 import { AmendmentDiff } from './AmendmentDiff';
 import { amendmentDiff, displayValue, FIELD_LABELS, fieldsOf, signedOffFields } from './outcome-form-model';
 import './outcome-form.css';
@@ -27,6 +28,7 @@ export function OutcomeSummary({ outcome, unsent = false }: { outcome: Outcome; 
         <h2 id="outcome-title">Outcome</h2>
         <span className={`outcome-status outcome-${outcome.status}`}>{OUTCOME_STATUS_LABELS[outcome.status]}</span>
         {unsent && <span className="outcome-unsent">Not yet sent</span>}
+        {outcome.status === 'final' && !unsent && <LettersLink referralId={outcome.referralId} />}
       </div>
       {signed && (
         <p className="signed-off small" data-testid="signed-off">
