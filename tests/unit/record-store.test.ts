@@ -613,8 +613,8 @@ describe('outbox: sending order', () => {
 
 describe('schema upgrade v1 → v2', () => {
   it('declares every version in order, ending at the latest', () => {
-    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3]);
-    expect(LATEST_VERSION).toBe(3);
+    expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3, 4]);
+    expect(LATEST_VERSION).toBe(4);
     expect(recordDbName(ME.id)).toBe(`loupe-records-${ME.id}`);
   });
 

@@ -1,4 +1,4 @@
-import type { Referral, Role } from '../../../shared/contract';
+import type { Referral, ReferralStatus, Role } from '../../../shared/contract';
 
 /** Still to be dealt with: on someone's worklist. */
 export function isOpen(referral: Referral): boolean {
@@ -6,9 +6,13 @@ export function isOpen(referral: Referral): boolean {
 }
 
 /** Statuses this role acts on next; a registrar does not sign off, nobody acts while waiting for the GP. */
+export function isActionable(status: ReferralStatus, role: Role): boolean {
+  if (status === 'new' || status === 'in-review') return true;
+  return status === 'awaiting-signoff' && role === 'consultant';
+}
+
 function actionable(referral: Referral, role: Role): boolean {
-  if (referral.status === 'new' || referral.status === 'in-review') return true;
-  return referral.status === 'awaiting-signoff' && role === 'consultant';
+  return isActionable(referral.status, role);
 }
 
 /** The clinician's next referrals, soonest due first: what prefetch fetches. */

@@ -1,4 +1,4 @@
-import Dexie, { type Table, type Transaction } from 'dexie';
+import Dexie, { type DBCore, type Middleware, type DBCoreMutateRequest, type DBCoreTable, type Table, type Transaction } from 'dexie';
 import type { Sealed } from '../crypto/cipher';
 
 /** Which feed entities the workstation keeps; each has its own table of the same name. */
@@ -39,6 +39,11 @@ export interface EntityRow {
   readonly hasOverlay: 0 | 1;
   /** When the feed last delivered this entity (ms), for the cache's age limit. */
   readonly storedAt: number;
+  /**
+   * When this row was last written (ms, any writer): set by the database itself (see
+   * `stampChanges`), never by callers. Not clinical. Absent on rows last written before v4.
+   */
+  readonly changedAt?: number;
 }
 
 export type OutboxState = 'pending' | 'conflict' | 'rejected';
@@ -131,7 +136,68 @@ export const SCHEMA_VERSIONS = [
       workbench: '&key, referralId',
     },
   },
+  {
+    // The worklist index (#6) keeps a decrypted summary of every referral in memory and must
+    // not re-read and re-decrypt 50,000 rows after each pull: every entity row carries the time
+    // it was last written, indexed, so only rows changed since the last look are read. No
+    // upgrade function: rows from before v4 carry no stamp and stay out of the index until they
+    // are next written, which is fine because the worklist index reads every row once when it
+    // is built and only needs the stamp for what changed after.
+    version: 4,
+    stores: {
+      referrals: '&id, storedAt, hasOverlay, changedAt',
+      images: '&id, referralId, storedAt, hasOverlay, changedAt',
+      outcomes: '&id, referralId, storedAt, hasOverlay, changedAt',
+      annotations: '&id, referralId, storedAt, hasOverlay, changedAt',
+    },
+  },
 ] as const;
+
+/** The entity tables whose rows carry `changedAt` from v4 on. */
+const STAMPED_TABLES: ReadonlySet<string> = new Set<EntityTable>(ENTITY_TABLES);
+
+/**
+ * Stamps every entity row written, by any writer (feed pages, outbox effects, resolutions,
+ * retention, upgrades), with the time of the write, as middleware under Dexie's API so no
+ * writer can forget it. Why a time and why it is safe to read "changed since t": IndexedDB runs
+ * read-write transactions on the same store one at a time, and a read-only transaction sees all
+ * or none of one, so a reader that has seen a stamp t has seen every row stamped before t,
+ * unless the clock stepped back; readers look back a few seconds for that
+ * (`worklist-index.ts`).
+ */
+function stampChanges(): Middleware<DBCore> {
+  return {
+    stack: 'dbcore',
+    name: 'loupe-change-stamp',
+    create(down: DBCore): DBCore {
+      return {
+        ...down,
+        table(name: string): DBCoreTable {
+          const table = down.table(name);
+          if (!STAMPED_TABLES.has(name)) return table;
+          return {
+            ...table,
+            mutate(req: DBCoreMutateRequest) {
+              if (req.type !== 'add' && req.type !== 'put') return table.mutate(req);
+              const changedAt = Date.now();
+              const values = req.values.map((v: object) => ({ ...v, changedAt }));
+              if (req.type === 'add') return table.mutate({ ...req, values });
+              return table.mutate({
+                ...req,
+                values,
+                ...(req.changeSpec ? { changeSpec: { ...req.changeSpec, changedAt } } : {}),
+                ...(req.updates ? { updates: { keys: req.updates.keys, changeSpecs: req.updates.changeSpecs.map((c) => ({ ...c, changedAt })) } } : {}),
+              });
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+/** The schema version that introduced `changedAt`. */
+const CHANGE_STAMP_VERSION = 4;
 
 export const LATEST_VERSION = SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1]!.version;
 
@@ -170,6 +236,8 @@ export class RecordDb extends Dexie {
       const declared = this.version(v.version).stores(v.stores);
       if (v.version === 2) declared.upgrade(upgradeToV2);
     }
+    // Tests open earlier versions as they were: those never stamped their rows.
+    if (upTo >= CHANGE_STAMP_VERSION) this.use(stampChanges());
   }
 }
 

@@ -52,6 +52,14 @@ const overlayAad = (table: EntityTable, id: string) => `${table}:${id}:overlay`;
 const outboxAad = (mutationId: string) => `outbox:${mutationId}`;
 
 /**
+ * How many opened values are remembered. Sized for a whole store (50,000 referrals and their
+ * outcomes, #6): the screens that read every referral keep those objects alive anyway, so the
+ * memo costs little more than its keys, while a memo smaller than what one live query reads
+ * re-decrypts all of it on every re-run (a full scan evicts itself).
+ */
+export const OPENED_MEMO_LIMIT = 200_000;
+
+/**
  * Seals and opens the workstation's records with the user's data key. What was opened is
  * remembered by its nonce (unique per seal), so live queries re-running after every change
  * do not decrypt and re-parse unchanged rows again.
@@ -59,7 +67,10 @@ const outboxAad = (mutationId: string) => `outbox:${mutationId}`;
 export class EntityCodec {
   private readonly opened = new Map<string, unknown>();
 
-  constructor(private readonly key: CryptoKey) {}
+  constructor(
+    private readonly key: CryptoKey,
+    private readonly memoLimit = OPENED_MEMO_LIMIT,
+  ) {}
 
   seal<T extends EntityTable>(table: T, id: string, value: EntityTypes[T]): Promise<Sealed> {
     return sealJson(this.key, value, entityAad(table, id));
@@ -87,18 +98,20 @@ export class EntityCodec {
   }
 
   /** The server's copy of a row, or null for a tombstone / overlay-only row. */
-  server<T extends EntityTable>(table: T, row: EntityRow): Promise<EntityTypes[T] | null> {
+  server<T extends EntityTable>(table: T, row: EntityRow, remember = true): Promise<EntityTypes[T] | null> {
     if (!row.sealed) return Promise.resolve(null);
-    return this.open(SCHEMAS[table], row.sealed, entityAad(table, row.id));
+    return this.open(SCHEMAS[table], row.sealed, entityAad(table, row.id), remember);
   }
 
   /**
    * What the clinician sees: their own unconfirmed version first, else the server's; null when
    * there is nothing to show (a tombstone, or an entity the clinician has deleted).
+   * `remember: false` for readers that keep their own summary (the worklist index), so a
+   * one-off pass over every row does not push out what the screens re-read.
    */
-  async visible<T extends EntityTable>(table: T, row: EntityRow): Promise<EntityTypes[T] | null> {
-    if (!row.overlay) return this.server(table, row);
-    const mine = await this.open(OVERLAY_SCHEMAS[table], row.overlay.sealed, overlayAad(table, row.id));
+  async visible<T extends EntityTable>(table: T, row: EntityRow, remember = true): Promise<EntityTypes[T] | null> {
+    if (!row.overlay) return this.server(table, row, remember);
+    const mine = await this.open(OVERLAY_SCHEMAS[table], row.overlay.sealed, overlayAad(table, row.id), remember);
     return isTombstone(mine) ? null : (mine as EntityTypes[T]);
   }
 
@@ -106,13 +119,23 @@ export class EntityCodec {
     return this.open(Mutation, sealed, outboxAad(mutationId));
   }
 
-  private async open<T>(schema: z.ZodType<T>, sealed: Sealed, aad: string): Promise<T> {
+  private async open<T>(schema: z.ZodType<T>, sealed: Sealed, aad: string, remember = true): Promise<T> {
     const memo = `${aad}:${hex(sealed.iv)}`;
     if (this.opened.has(memo)) return this.opened.get(memo) as T;
     const value = schema.parse(await openJson(this.key, sealed, aad));
-    if (this.opened.size > 20_000) this.opened.clear();
+    if (!remember) return value;
+    if (this.opened.size >= this.memoLimit) this.forgetOldest(Math.ceil(this.memoLimit / 4));
     this.opened.set(memo, value);
     return value;
+  }
+
+  /** Drops the first-opened quarter (a Map iterates in insertion order): superseded versions go first. */
+  private forgetOldest(count: number): void {
+    let n = 0;
+    for (const k of this.opened.keys()) {
+      if (n++ >= count) break;
+      this.opened.delete(k);
+    }
   }
 }
 
