@@ -10,6 +10,7 @@ import { auditRoutes } from './routes/audit';
 import { changesRoutes } from './routes/changes';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/images';
+import { metricsRoutes } from './routes/metrics';
 import { mutationRoutes } from './routes/mutations';
 import { referralRoutes } from './routes/referrals';
 import { sessionRoutes } from './routes/sessions';
@@ -77,6 +78,7 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
       referralRoutes(api, ctx);
       imageRoutes(api, ctx);
       auditRoutes(api, ctx);
+      metricsRoutes(api, ctx);
     },
     { prefix: API_BASE },
   );

@@ -111,4 +111,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   /* 3: refused sign-ins are pruned by age once they no longer count */ `
   CREATE INDEX sign_in_failures_at ON sign_in_failures(at);
   `,
+  /* 4: service metrics read a period's referrals by receipt and outcomes by when they became final */ `
+  ALTER TABLE outcomes ADD COLUMN final_at TEXT;
+  UPDATE outcomes SET final_at = coalesce(json_extract(data, '$.signedOff.at'), json_extract(data, '$.submittedAt'))
+    WHERE status IN ('final', 'superseded');
+  CREATE INDEX outcomes_final ON outcomes(final_at);
+  CREATE INDEX referrals_received ON referrals(received_at);
+  `,
 ];

@@ -3,7 +3,7 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import { isClinician, type Annotation, type ImageRecord, type Outcome, type Referral } from '../../shared/contract';
 import { migratePg } from '../db/pg-migrations';
 import { auditHash, auditHashInput, GENESIS_HASH } from './audit-hash';
-import { isDeleted, toAnnotation, toAudit, toChange, toImage, toMutation, toOutcome, toReferral, toSession, toUser, type Row } from './rows';
+import { isDeleted, outcomeFinalAt, toAnnotation, toAudit, toChange, toImage, toMutation, toOutcome, toReferral, toSession, toUser, type Row } from './rows';
 import type { AuditEvent, AuditInput, ChangeInput, MutationRecord, Repository, SessionRow, SignInFailure, StoredAnnotation, StoredChange, Tx, UserRow, Viewer } from './repository';
 
 /**
@@ -188,15 +188,31 @@ class PgTx implements Tx {
   }
   async insertOutcome(o: Outcome) {
     await this.run(
-      'INSERT INTO outcomes (id, referral_id, version, status, author_id, data) VALUES ($1,$2,$3,$4,$5,$6::jsonb)',
-      o.id, o.referralId, o.version, o.status, o.author.id, json(o),
+      'INSERT INTO outcomes (id, referral_id, version, status, author_id, final_at, data) VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb)',
+      o.id, o.referralId, o.version, o.status, o.author.id, outcomeFinalAt(o), json(o),
     );
   }
   async updateOutcome(o: Outcome) {
-    await this.run('UPDATE outcomes SET version = $1, status = $2, data = $3::jsonb WHERE id = $4', o.version, o.status, json(o), o.id);
+    await this.run('UPDATE outcomes SET version = $1, status = $2, final_at = $3, data = $4::jsonb WHERE id = $5', o.version, o.status, outcomeFinalAt(o), json(o), o.id);
   }
   async outcomesForReferral(referralId: string) {
     return (await this.all('SELECT data FROM outcomes WHERE referral_id = $1 ORDER BY ord', referralId)).map(toOutcome);
+  }
+
+  async referralsReceivedBetween(start: string, end: string) {
+    return (await this.all('SELECT data FROM referrals WHERE received_at >= $1 AND received_at < $2 ORDER BY received_at', start, end)).map(toReferral);
+  }
+  async decidedBetween(start: string, end: string) {
+    const decided = 'SELECT referral_id FROM outcomes WHERE final_at >= $1 AND final_at < $2';
+    const referrals = await this.all(`SELECT data FROM referrals WHERE id IN (${decided}) ORDER BY received_at`, start, end);
+    const outcomes = await this.all(`SELECT data FROM outcomes WHERE final_at IS NOT NULL AND referral_id IN (${decided}) ORDER BY final_at`, start, end);
+    return { referrals: referrals.map(toReferral), outcomes: outcomes.map(toOutcome) };
+  }
+  async finalOutcomesOfReferralsReceivedBetween(start: string, end: string) {
+    return (await this.all(
+      'SELECT o.data FROM outcomes o JOIN referrals r ON r.id = o.referral_id WHERE r.received_at >= $1 AND r.received_at < $2 AND o.final_at IS NOT NULL ORDER BY o.final_at',
+      start, end,
+    )).map(toOutcome);
   }
 
   async getAnnotation(id: string): Promise<StoredAnnotation | undefined> {

@@ -124,6 +124,17 @@ export interface Tx {
   updateOutcome(outcome: Outcome): Promise<void>;
   outcomesForReferral(referralId: string): Promise<Outcome[]>;
 
+  /** Referrals received at or after `start` and before `end` (ISO instants). */
+  referralsReceivedBetween(start: string, end: string): Promise<Referral[]>;
+  /**
+   * The referrals with an outcome that became final at or after `start` and before `end`, and
+   * every outcome of theirs that has ever become final (superseded ones included), so the
+   * first decision on each can be told from a later amendment.
+   */
+  decidedBetween(start: string, end: string): Promise<{ referrals: Referral[]; outcomes: Outcome[] }>;
+  /** Every outcome that has become final of the referrals received in [start, end). */
+  finalOutcomesOfReferralsReceivedBetween(start: string, end: string): Promise<Outcome[]>;
+
   getAnnotation(id: string): Promise<StoredAnnotation | undefined>;
   insertAnnotation(annotation: Annotation): Promise<void>;
   updateAnnotation(annotation: Annotation): Promise<void>;

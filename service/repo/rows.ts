@@ -1,4 +1,5 @@
 import { Annotation, EntityType, ImageRecord, Outcome, Referral, Role, type AuditEvent } from '../../shared/contract';
+import { finalAt } from '../../shared/domain/metrics';
 import type { MutationRecord, SessionRow, StoredChange, UserRow } from './repository';
 
 /** A row as either driver returns it: SQLite gives JSON as text and 0/1 flags, PostgreSQL jsonb and booleans. */
@@ -14,6 +15,12 @@ export const toReferral = entity(Referral);
 export const toImage = entity(ImageRecord);
 export const toOutcome = entity(Outcome);
 export const toAnnotation = entity(Annotation);
+
+/**
+ * The indexed `final_at` column: when the outcome became final, kept on a superseded one
+ * (it was final then). Derived from the snapshot so the two can never disagree.
+ */
+export const outcomeFinalAt = (o: Outcome): string | null => finalAt(o);
 
 export const toUser = (r: Row): UserRow => ({
   id: String(r.id),

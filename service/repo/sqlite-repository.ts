@@ -1,7 +1,7 @@
 import { isClinician, type Annotation, type ImageRecord, type Outcome, type Referral } from '../../shared/contract';
 import { openSqlite, type SqliteDb } from '../db/sqlite';
 import { auditHash, auditHashInput, GENESIS_HASH } from './audit-hash';
-import { isDeleted, toAnnotation, toAudit, toChange, toImage, toMutation, toOutcome, toReferral, toSession, toUser, type Row } from './rows';
+import { isDeleted, outcomeFinalAt, toAnnotation, toAudit, toChange, toImage, toMutation, toOutcome, toReferral, toSession, toUser, type Row } from './rows';
 import type { AuditEvent, AuditInput, ChangeInput, Repository, SessionRow, SignInFailure, StoredAnnotation, StoredChange, Tx, UserRow, Viewer } from './repository';
 
 class SqliteTx implements Tx {
@@ -119,15 +119,32 @@ class SqliteTx implements Tx {
   }
   async insertOutcome(o: Outcome) {
     this.run(
-      'INSERT INTO outcomes (id, referral_id, version, status, author_id, data) VALUES (?,?,?,?,?,?)',
-      o.id, o.referralId, o.version, o.status, o.author.id, JSON.stringify(o),
+      'INSERT INTO outcomes (id, referral_id, version, status, author_id, final_at, data) VALUES (?,?,?,?,?,?,?)',
+      o.id, o.referralId, o.version, o.status, o.author.id, outcomeFinalAt(o), JSON.stringify(o),
     );
   }
   async updateOutcome(o: Outcome) {
-    this.run('UPDATE outcomes SET version = ?, status = ?, data = ? WHERE id = ?', o.version, o.status, JSON.stringify(o), o.id);
+    this.run('UPDATE outcomes SET version = ?, status = ?, final_at = ?, data = ? WHERE id = ?', o.version, o.status, outcomeFinalAt(o), JSON.stringify(o), o.id);
   }
   async outcomesForReferral(referralId: string) {
     return this.all('SELECT data FROM outcomes WHERE referral_id = ? ORDER BY rowid', referralId).map(toOutcome);
+  }
+
+  async referralsReceivedBetween(start: string, end: string) {
+    return this.all('SELECT data FROM referrals WHERE received_at >= ? AND received_at < ? ORDER BY received_at', start, end).map(toReferral);
+  }
+  async decidedBetween(start: string, end: string) {
+    const decided = 'SELECT referral_id FROM outcomes WHERE final_at >= ? AND final_at < ?';
+    return {
+      referrals: this.all(`SELECT data FROM referrals WHERE id IN (${decided}) ORDER BY received_at`, start, end).map(toReferral),
+      outcomes: this.all(`SELECT data FROM outcomes WHERE final_at IS NOT NULL AND referral_id IN (${decided}) ORDER BY final_at`, start, end).map(toOutcome),
+    };
+  }
+  async finalOutcomesOfReferralsReceivedBetween(start: string, end: string) {
+    return this.all(
+      'SELECT o.data FROM outcomes o JOIN referrals r ON r.id = o.referral_id WHERE r.received_at >= ? AND r.received_at < ? AND o.final_at IS NOT NULL ORDER BY o.final_at',
+      start, end,
+    ).map(toOutcome);
   }
 
   async getAnnotation(id: string): Promise<StoredAnnotation | undefined> {

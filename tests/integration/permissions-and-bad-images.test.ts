@@ -73,6 +73,7 @@ describe('each role may do exactly what the contract says', () => {
     },
     { what: 'GET /audit', allowed: ['consultant', 'admin'], run: (w) => call(w, 'GET', `/audit?entityId=${referral.id}`) },
     { what: 'GET /audit/verify', allowed: ['admin'], run: (w) => call(w, 'GET', '/audit/verify') },
+    { what: 'GET /metrics', allowed: ['consultant', 'admin'], run: (w) => call(w, 'GET', '/metrics?from=2026-01-01&to=2026-12-31') },
   ];
 
   it.each(cases)('$what', async ({ allowed, run }) => {
