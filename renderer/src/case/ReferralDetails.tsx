@@ -1,8 +1,12 @@
-import type { Referral } from '../../../shared/contract';
+import { REQUEST_REASON_LABELS, type Referral } from '../../../shared/contract';
 import { formatDateTime } from '../format/dates';
 import { historyRows } from './history-rows';
+import './outcome-form.css';
 
-/** The GP's question and history. Text only: what a referrer typed is never parsed as markup. */
+/**
+ * The GP's question, history, and what was asked of them and answered since. Text only: what
+ * a referrer typed is rendered as React text nodes, never parsed as markup (no HTML sinks).
+ */
 export function ReferralDetails({ referral }: { referral: Referral }) {
   const rows = historyRows(referral.history);
   return (
@@ -25,6 +29,31 @@ export function ReferralDetails({ referral }: { referral: Referral }) {
       ) : (
         <p className="muted">No structured history was sent.</p>
       )}
+      {(referral.infoRequests.length > 0 || referral.followUps.length > 0) && <Conversation referral={referral} />}
     </section>
+  );
+}
+
+/** Requests for more information and the GP's answers, oldest first. */
+function Conversation({ referral }: { referral: Referral }) {
+  const items = [
+    ...referral.infoRequests.map((r) => ({ at: r.at, key: `q-${r.id}`, who: `Asked by ${r.by.name}`, text: r.message, reasons: r.reasons ?? [] })),
+    ...referral.followUps.map((f, i) => ({ at: f.at, key: `a-${i}`, who: `Answer from ${referral.referrer.name}`, text: f.response, reasons: [] })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return (
+    <>
+      <h3>Requests and answers</h3>
+      <ol className="conversation">
+        {items.map((item) => (
+          <li key={item.key}>
+            <p className="muted small">
+              {item.who} · {formatDateTime(item.at)}
+              {item.reasons.length > 0 && ` · ${item.reasons.map((r) => REQUEST_REASON_LABELS[r]).join(', ')}`}
+            </p>
+            <p className="prewrap">{item.text}</p>
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
