@@ -98,7 +98,7 @@ export function OutcomeForm({ referral, editing, unsent, onDone, prefill = null,
   const [busy, setBusy] = useState(false);
   const [prefilledFrom, setPrefilledFrom] = useState<string | null>(null);
   const [restoredFrom, setRestoredFrom] = useState<string | null>(null);
-  const [focusRequest, setFocusRequest] = useState(0);
+  const [, setFocusRequest] = useState(0);
   const [templateId, setTemplateId] = useState(SAFETY_NETTING_TEMPLATES[0]?.id ?? '');
 
   const resolver = useMemo<Resolver<FormValues, unknown, OutcomeFields>>(() => {
@@ -176,12 +176,20 @@ export function OutcomeForm({ referral, editing, unsent, onDone, prefill = null,
     // Applied once per seq: the prefill object is rebuilt on every render of the case view.
   }, [prefillSeq]);
 
-  // After a refused save or submit, the first field in error takes focus (once it shows).
+  // After a refused save or submit, the first field in error takes focus once its error shows
+  // (react-hook-form publishes the errors after calling onInvalid, so this checks every render).
+  const focusPending = useRef(false);
   useEffect(() => {
-    if (!focusRequest) return;
-    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [focusRequest]);
-  const onInvalid = () => setFocusRequest((n) => n + 1);
+    if (!focusPending.current) return;
+    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (!first) return;
+    focusPending.current = false;
+    first.focus();
+  });
+  const onInvalid = () => {
+    focusPending.current = true;
+    setFocusRequest((n) => n + 1);
+  };
 
   const decision = watch('decision');
   const priority = watch('priority');
