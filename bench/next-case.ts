@@ -148,7 +148,7 @@ async function coldRun(browser: Browser, url: string, queue: readonly string[], 
 
 export async function run(args: readonly string[]): Promise<number> {
   const wanted = intOption(args, '--samples', 20);
-  process.stderr.write('starting a demo service instance (seeds 30 referrals)…\n');
+  process.stderr.write('starting a demo service instance (seeds 44 referrals)…\n');
   const svc = await startServiceInstance({ demo: true });
   let browser: Browser | undefined;
   try {

@@ -49,7 +49,7 @@ const size = (file: string) => stat(file).then((s) => s.size, () => 0);
 
 export async function run(args: readonly string[]): Promise<number> {
   const count = intOption(args, '--referrals', 50);
-  process.stderr.write('starting a demo service instance (seeds 30 referrals)…\n');
+  process.stderr.write('starting a demo service instance (seeds 44 referrals)…\n');
   const svc = await startServiceInstance({ demo: true });
   const work = await mkdtemp(path.join(tmpdir(), 'loupe-bench-prefetch-'));
   const browser = await launchChromium();

@@ -1,5 +1,5 @@
 /**
- * The demo data set: 30 synthetic referrals across the three pathways. Every patient, GP and
+ * The demo data set: 44 synthetic referrals across the three pathways. Every patient, GP and
  * practice is invented; NHS numbers come from the 999 range, never issued to real people.
  * Dates are relative to `now`, so the worklist always shows a realistic mix of new, due-soon
  * and overdue work; three patients have one lesion photographed a year ago, six months ago and
@@ -89,6 +89,21 @@ const PEOPLE = {
   cartwright: { given: 'Ian', family: 'Cartwright', birthDate: '1959-04-13', sex: 'male', fitzpatrick: 'II' },
   whitaker: { given: 'Joan', family: 'Whitaker', birthDate: '1943-12-22', sex: 'female', fitzpatrick: 'I' },
   osei: { given: 'Daniel', family: 'Osei', birthDate: '1983-06-05', sex: 'male', fitzpatrick: 'IV' },
+  // The quick cases' patients (a full queue of advice requests to clear).
+  hartley: { given: 'Ruth', family: 'Hartley', birthDate: '1968-04-09', sex: 'female', fitzpatrick: 'II' },
+  kowalczyk: { given: 'Marek', family: 'Kowalczyk', birthDate: '1975-10-18', sex: 'male', fitzpatrick: 'II' },
+  doherty: { given: 'Siobhan', family: 'Doherty', birthDate: '1994-01-25', sex: 'female', fitzpatrick: 'II' },
+  greenwood: { given: 'Alan', family: 'Greenwood', birthDate: '1951-07-30', sex: 'male', fitzpatrick: 'III' },
+  patel: { given: 'Anjali', family: 'Patel', birthDate: '1963-03-03', sex: 'female', fitzpatrick: 'III' },
+  norris: { given: 'Keith', family: 'Norris', birthDate: '1946-12-12', sex: 'male', fitzpatrick: 'III' },
+  mensah: { given: 'Abena', family: 'Mensah', birthDate: '1987-08-21', sex: 'female', fitzpatrick: 'IV' },
+  chaudhry: { given: 'Farah', family: 'Chaudhry', birthDate: '2009-05-14', sex: 'female', fitzpatrick: 'IV' },
+  lindqvist: { given: 'Erik', family: 'Lindqvist', birthDate: '1981-02-06', sex: 'male', fitzpatrick: 'II' },
+  bryant: { given: 'Janet', family: 'Bryant', birthDate: '1972-09-27', sex: 'female', fitzpatrick: 'II' },
+  ogilvie: { given: 'Hamish', family: 'Ogilvie', birthDate: '1938-06-01', sex: 'male', fitzpatrick: 'I' },
+  price: { given: 'Valerie', family: 'Price', birthDate: '1944-11-08', sex: 'female', fitzpatrick: 'I' },
+  sorensen: { given: 'Ingrid', family: 'Sorensen', birthDate: '1978-03-19', sex: 'female', fitzpatrick: 'II' },
+  walsh: { given: 'Connor', family: 'Walsh', birthDate: '1965-12-30', sex: 'male', fitzpatrick: 'II' },
 } as const satisfies Record<string, PersonDef>;
 
 type PersonKey = keyof typeof PEOPLE;
@@ -142,6 +157,11 @@ interface LesionPlan {
   closeFieldMm?: number;
   /** Same value on every date of a series, so the wider photograph is framed alike. */
   regionalSeed?: number;
+  /**
+   * A quick case's small stock photograph: every case showing this look (same lesion, same
+   * skin type) gets the same bytes, drawn once, so the extra cases add little to seeding.
+   */
+  stock?: true;
 }
 
 interface CaseDef {
@@ -164,6 +184,17 @@ const RAMAN_L1: LesionSpec = { seed: 303, morphology: 'keratosis', diameterMm: 8
 const BACK_REGIONAL = { fieldMm: 420, backgroundSpots: 14, marked: true } as const;
 const TEMPLE_REGIONAL = { fieldMm: 200, bodyEdge: true } as const;
 const LOWER_BACK_REGIONAL = { fieldMm: 380, backgroundSpots: 6 } as const;
+
+/** Stock looks for the quick cases, each drawn once at a small size and shared. */
+const STOCK: Readonly<Record<'naevus' | 'keratosis' | 'eczema' | 'plaque' | 'actinic' | 'angioma' | 'atypical', { lesion: LesionSpec; views: readonly View[] }>> = {
+  naevus: { lesion: { seed: 3_001, morphology: 'pigmented', diameterMm: 4, irregularity: 0.12, colours: ['tan', 'brown'] }, views: ['close-up', 'dermoscopic'] },
+  keratosis: { lesion: { seed: 3_002, morphology: 'keratosis', diameterMm: 9, irregularity: 0.25, colours: ['tan', 'brown'] }, views: ['close-up', 'dermoscopic'] },
+  eczema: { lesion: { seed: 3_003, morphology: 'eczema', diameterMm: 30, irregularity: 0.5, colours: ['brown', 'red'], satellites: 3 }, views: ['close-up'] },
+  plaque: { lesion: { seed: 3_004, morphology: 'scaly-plaque', diameterMm: 25, irregularity: 0.45, colours: ['red', 'white'], satellites: 2 }, views: ['close-up'] },
+  actinic: { lesion: { seed: 3_005, morphology: 'scaly-plaque', diameterMm: 7, irregularity: 0.35, colours: ['pink'] }, views: ['close-up'] },
+  angioma: { lesion: { seed: 3_006, morphology: 'nodule', diameterMm: 3, irregularity: 0.1, colours: ['red'] }, views: ['close-up', 'dermoscopic'] },
+  atypical: { lesion: { seed: 3_007, morphology: 'pigmented', diameterMm: 8, irregularity: 0.55, colours: ['tan', 'brown', 'dark-brown', 'black'] }, views: ['close-up', 'dermoscopic'] },
+};
 
 const CASES: readonly CaseDef[] = [
   // --- Series 1: a naevus on the upper back becoming a suspected melanoma -----------------------
@@ -804,7 +835,99 @@ const CASES: readonly CaseDef[] = [
       },
     ],
   },
+
+  // --- Quick cases: a queue of everyday advice requests, and two more USC referrals ------------
+  ...quickCases(),
 ];
+
+function quickCases(): CaseDef[] {
+  const quick = (
+    key: string,
+    pathway: Pathway,
+    person: PersonKey,
+    referrer: (typeof GPS)[keyof typeof GPS],
+    when: When,
+    look: keyof typeof STOCK,
+    bodySite: string,
+    question: string,
+    history: CaseDef['history'],
+  ): CaseDef => ({
+    key,
+    pathway,
+    person,
+    referrer,
+    when,
+    question,
+    history,
+    lesions: [{ id: 'L1', bodySite, lesion: STOCK[look].lesion, views: STOCK[look].views, closeFieldMm: 40, stock: true }],
+  });
+  return [
+    quick('advice-14', 'advice', 'hartley', GPS.whitfield, { workingDaysAgo: 0, at: '08:15' }, 'naevus', 'left upper arm (lateral)',
+      'Small regular brown mole on the upper arm, unchanged for years by her account. She would like reassurance before a holiday. Benign naevus?',
+      { duration: 'Many years', changed: false, itch: false, bleeding: false, previousSkinCancer: 'none' }),
+    quick('advice-15', 'advice', 'kowalczyk', GPS.qureshi, { workingDaysAgo: 0, at: '09:20' }, 'naevus', 'upper back',
+      'Mole noticed by his wife; he cannot say whether it is new. Symmetrical, one colour on my dermatoscope. Can I reassure?',
+      { duration: 'Unknown', changed: false, itch: false, bleeding: false, previousSkinCancer: 'none' }),
+    quick('advice-16', 'advice', 'doherty', GPS.marsh, { workingDaysAgo: 1, at: '10:05' }, 'naevus', 'right calf',
+      'New mole on the calf this year, 4 mm, even colour. Under 25 and many naevi elsewhere. Monitoring in practice appropriate?',
+      { duration: '6 months', changed: false, raised: false, itch: false, bleeding: false, previousSkinCancer: 'none' }),
+    quick('advice-17', 'advice', 'greenwood', GPS.lowe, { workingDaysAgo: 1, at: '11:40' }, 'keratosis', 'left temple',
+      'Warty stuck-on lesion on the temple, slowly growing; it catches on his glasses. Seborrhoeic keratosis? Cryotherapy here reasonable?',
+      { duration: '2 years', changed: true, changeDetails: 'Slowly larger.', raised: true, itch: true, bleeding: false, previousSkinCancer: 'none' }),
+    quick('advice-18', 'advice', 'patel', GPS.adebayo, { workingDaysAgo: 2, at: '09:10' }, 'keratosis', 'lower back',
+      'Several brown warty lesions on the back; the largest itches. Seborrhoeic keratoses? Anything to offer beyond reassurance?',
+      { duration: 'Years', changed: false, raised: true, itch: true, bleeding: false, previousSkinCancer: 'none' }),
+    quick('advice-19', 'advice', 'norris', GPS.whitfield, { workingDaysAgo: 3, at: '14:35' }, 'keratosis', 'central upper chest',
+      'Darker raised lesion on the chest which he says appeared over a few months. Seborrhoeic keratosis on my dermoscopy, but please confirm.',
+      { duration: '4 months', changed: true, changeDetails: 'New this year.', raised: true, itch: false, bleeding: false, previousSkinCancer: 'none' }),
+    quick('advice-20', 'advice', 'mensah', GPS.qureshi, { workingDaysAgo: 0, at: '10:30' }, 'eczema', 'left antecubital fossa',
+      'Itchy flexural rash since childhood, flaring now despite emollients and 1% hydrocortisone. Step up to a moderate steroid?',
+      { duration: 'Since childhood', changed: true, itch: true, scaling: true, soreness: false, treatmentsTried: 'Emollients; 1% hydrocortisone ointment.' }),
+    quick('advice-21', 'advice', 'chaudhry', GPS.marsh, { workingDaysAgo: 2, at: '15:25' }, 'eczema', 'dorsum of left hand',
+      '16-year-old with eczema on the backs of both hands, worse with exams. Sleep disturbed by itch. Treatment advice please.',
+      { duration: '3 years', changed: true, itch: true, scaling: true, soreness: true, treatmentsTried: 'Emollients; clobetasone butyrate 0.05% for 1 week.' }),
+    quick('advice-22', 'advice', 'lindqvist', GPS.lowe, { workingDaysAgo: 1, at: '13:50' }, 'plaque', 'left knee (extensor surface)',
+      'Well-demarcated scaly plaques on both knees. Psoriasis? Which topical treatment first, and for how long?',
+      { duration: '8 months', changed: true, itch: false, scaling: true, bleeding: false, familyHistory: 'Mother has psoriasis.' }),
+    quick('advice-23', 'advice', 'bryant', GPS.adebayo, { workingDaysAgo: 4, at: '08:55' }, 'plaque', 'lower back',
+      'Scaly plaque on the lower back, not responding to clotrimazole. Psoriasis or tinea? Scrapings sent last week.',
+      { duration: '5 months', changed: false, itch: true, scaling: true, treatmentsTried: 'Clotrimazole 1% cream for 4 weeks.' }),
+    quick('advice-24', 'advice', 'ogilvie', GPS.whitfield, { workingDaysAgo: 2, at: '11:15' }, 'actinic', 'scalp (vertex)',
+      'Rough pink patches on a bald scalp in a retired farmer. Actinic keratoses? Field treatment in the practice reasonable?',
+      { duration: '1 year', changed: true, scaling: true, soreness: false, bleeding: false, previousSkinCancer: 'none' }),
+    quick('advice-25', 'advice', 'price', GPS.qureshi, { workingDaysAgo: 3, at: '10:45' }, 'angioma', 'left upper abdomen',
+      'Bright red dome-shaped spots on the trunk, a few new each year. Campbell de Morgan spots? Happy to reassure if you agree.',
+      { duration: 'Years', changed: false, raised: true, bleeding: false, itch: false, previousSkinCancer: 'none' }),
+    quick('usc-11', 'usc', 'sorensen', GPS.lowe, { workingDaysAgo: 0, at: '11:05' }, 'atypical', 'right thigh (anterior)',
+      'Changing mole on the front of the thigh: asymmetric, several colours, about 8 mm. 7-point checklist score 5.',
+      { duration: 'Years; changing for 4 months', changed: true, changeDetails: 'Larger and darker at one edge.', moreThanTwoColours: true, raised: false, bleeding: false, itch: true, previousSkinCancer: 'none' }),
+    quick('usc-12', 'usc', 'walsh', GPS.marsh, { workingDaysAgo: 1, at: '16:20' }, 'atypical', 'upper back',
+      'Irregular dark mole on the upper back noticed by his barber; uneven pigment and border. Melanoma cannot be excluded.',
+      { duration: 'Unknown', changed: true, moreThanTwoColours: true, raised: false, bleeding: false, itch: false, previousSkinCancer: 'none', familyHistory: 'Brother: melanoma aged 50.' }),
+  ];
+}
+
+/** Stock photographs are small: enough to review, quick to draw and to build into pyramids. */
+const STOCK_SIZE: Readonly<Record<SyntheticImageKind, readonly [number, number]>> = {
+  regional: [1200, 900],
+  'close-up': [1200, 900],
+  dermoscopic: [900, 900],
+};
+
+/** Stock photographs drawn so far, by spec: each is drawn once however many cases show it. */
+const stockRenders = new Map<string, Promise<Buffer>>();
+
+function stockRender(spec: ImageSpec): Promise<Buffer> {
+  const key = JSON.stringify(spec);
+  let render = stockRenders.get(key);
+  if (!render) {
+    render = renderImage(spec).then((r) => r.jpeg);
+    // A failed drawing is not kept: the next case tries again.
+    render.catch(() => stockRenders.delete(key));
+    stockRenders.set(key, render);
+  }
+  return render;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Building
@@ -825,6 +948,11 @@ function seedOf(text: string): number {
 
 function imageSpec(def: CaseDef, plan: LesionPlan, view: View): ImageSpec {
   const fitzpatrick = PEOPLE[def.person].fitzpatrick;
+  if (plan.stock) {
+    const [width, height] = STOCK_SIZE[VIEW_KIND[view]];
+    const stock: ImageSpec = { kind: VIEW_KIND[view], seed: seedOf(`stock/${plan.lesion.seed}/${view}`), fitzpatrick, lesion: plan.lesion, width, height };
+    return view === 'dermoscopic' ? stock : { ...stock, fieldMm: plan.closeFieldMm };
+  }
   const seed = view === 'regional' && plan.regionalSeed !== undefined ? plan.regionalSeed : seedOf(`${def.key}/${plan.id}/${view}`);
   const base = { kind: VIEW_KIND[view], seed, fitzpatrick, lesion: plan.lesion };
   switch (view) {
@@ -876,7 +1004,8 @@ function buildCases(now: Date): { referral: DemoReferral; specs: Record<string, 
       images,
     };
     const files: Record<string, () => Promise<Buffer>> = {};
-    for (const [part, spec] of Object.entries(specs)) files[part] = async () => (await renderImage(spec)).jpeg;
+    const stock = def.lesions.every((plan) => plan.stock);
+    for (const [part, spec] of Object.entries(specs)) files[part] = stock ? () => stockRender(spec) : async () => (await renderImage(spec)).jpeg;
     const referral: DemoReferral = { key: def.key, submission, receivedAt: received, files };
     if (def.priorOutcome) referral.priorOutcome = def.priorOutcome;
     return { referral, specs };

@@ -33,7 +33,7 @@ let page: Page;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
-  test.setTimeout(240_000); // the demo seed builds 30 referrals' pyramids (~30 s)
+  test.setTimeout(240_000); // the demo seed builds 44 referrals' pyramids (~30-60 s)
   service = await startServiceInstance({ demo: true });
   profileDir = mkdtempSync(path.join(tmpdir(), 'loupe-e2e-profile-'));
   console.log(`offline.spec: seed ${SEED} (E2E_SEED=${SEED} repeats it); service ${service.url}; profile ${profileDir}`);

@@ -38,8 +38,8 @@ test('consultant reviews a case: worklist, zoomable image, outcome that survives
 
   await signIn(page);
   const worklist = page.getByRole('table', { name: /worklist/i });
-  await expect(page.getByText('30 referrals')).toBeVisible();
-  await expect(worklist.getByRole('row')).toHaveCount(31); // header + 30
+  await expect(page.getByText('44 referrals')).toBeVisible();
+  await expect(worklist.getByRole('row')).toHaveCount(45); // header + 44
   // The demo has one referral awaiting a consultant's sign-off and one waiting for the GP.
   await expect(worklist.getByRole('row').filter({ hasText: 'Awaiting sign-off' })).toHaveCount(1);
   await expect(worklist.getByRole('row').filter({ hasText: 'Waiting for information' })).toHaveCount(1);

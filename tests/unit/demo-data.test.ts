@@ -38,9 +38,9 @@ function lesionSeries(): Map<string, { referral: DemoReferral; part: string; cap
 }
 
 describe('demo referrals', () => {
-  it('has exactly 30 referrals with unique, stable keys', () => {
-    expect(referrals).toHaveLength(30);
-    expect(new Set(referrals.map((r) => r.key)).size).toBe(30);
+  it('has exactly 44 referrals with unique, stable keys', () => {
+    expect(referrals).toHaveLength(44);
+    expect(new Set(referrals.map((r) => r.key)).size).toBe(44);
     expect(demoReferrals(NOW).map((r) => r.key)).toEqual(referrals.map((r) => r.key));
   });
 
@@ -118,6 +118,28 @@ describe('demo referrals', () => {
       }
       expect(latest?.priorOutcome).toBeUndefined();
     }
+  });
+
+  it('leaves enough open work for a queue: at least 12 undecided advice requests and 2 undecided USC referrals beyond the first ten', () => {
+    const open = (pathway: string) => referrals.filter((r) => r.submission.pathway === pathway && !r.priorOutcome);
+    // The seed moves two waiting-list referrals on (sign-off, request for information); none of these.
+    expect(open('advice').length).toBeGreaterThanOrEqual(12 + 7);
+    expect(open('usc').length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('draws each quick case\'s stock photograph once, small, and shares it between cases with the same look', async () => {
+    const stock = specs.filter((s) => /^(advice-(1[4-9]|2[0-5])|usc-1[12])$/.test(s.key));
+    expect(new Set(stock.map((s) => s.key)).size).toBe(14);
+    for (const { spec } of stock) {
+      const { width, height } = imageLayout(spec);
+      expect(width * height).toBeLessThanOrEqual(1200 * 900);
+    }
+    const looks = new Set(stock.map((s) => JSON.stringify(s.spec)));
+    expect(looks.size).toBeLessThanOrEqual(11);
+    // Two cases with the same look get the very same bytes (one drawing, one stored original).
+    const [a, b] = [producer('advice-14', 'l1-close-up'), producer('advice-15', 'l1-close-up')];
+    const [x, y] = await Promise.all([a(), b()]);
+    expect(x).toBe(y);
   });
 
   it('has a GP question with characters that must be shown as text', () => {

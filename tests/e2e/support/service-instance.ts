@@ -26,7 +26,7 @@ export interface ServiceInstance {
 }
 
 export interface ServiceOptions {
-  /** Seed the demo users and 30 referrals (about 30 s). */
+  /** Seed the demo users and 44 referrals (30-60 s). */
   demo: boolean;
   /** 0 or unset: any free port (the service announces the one it got). */
   port?: number;
