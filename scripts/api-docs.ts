@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import * as C from '../shared/contract';
+import type { OutcomeRule } from '../shared/domain/outcome-rules';
 import { Config } from '../service/config';
 import { MUTATION_ROLES, nextOutcomeStatus, nextReferralStatus, type OutcomeEvent, type ReferralEvent } from '../service/domain/workflow';
 import { CLINICIANS } from '../service/http/require-user';
@@ -41,6 +42,8 @@ const REFERRAL_SUBMITTERS: readonly C.Role[] = ['referrer', 'admin'];
 /** `service/routes/audit.ts`. */
 const AUDIT_READERS: readonly C.Role[] = ['consultant', 'admin'];
 const AUDIT_VERIFIERS: readonly C.Role[] = ['admin'];
+/** `service/routes/metrics.ts`. */
+const METRICS_READERS: readonly C.Role[] = ['consultant', 'admin'];
 
 // ---------------------------------------------------------------------------------------------
 // Schemas: one registry per direction, so that defaults and coercions show as each side sees them.
@@ -70,6 +73,13 @@ const SHARED: Named[] = [
   { id: 'UserRef', schema: C.UserRef, description: 'A user as others see them.' },
   { id: 'Decision', schema: C.Decision, description: 'The outcome of a review.' },
   { id: 'Diagnosis', schema: C.Diagnosis, description: 'A diagnosis as text, optionally coded in SNOMED CT.' },
+  { id: 'Confidence', schema: C.Confidence, description: 'How sure the clinician is of the diagnosis.' },
+  { id: 'Priority', schema: C.Priority, description: 'Clinical priority: USC, urgent or routine for referrals from primary care; P1a–P4 for patients on a waiting list.' },
+  { id: 'RequestReason', schema: C.RequestReason, description: 'Why more information or better images are needed; shown to the GP.' },
+  { id: 'ReferrerAgreement', schema: C.ReferrerAgreement, description: 'The referrer\'s agreement to a USC referral leaving the USC pathway: who, and when.' },
+  { id: 'ListReview', schema: C.ListReview, description: 'Waiting-list validation: how the patient has changed since they were listed.' },
+  { id: 'OutcomeAmendment', schema: C.OutcomeAmendment, description: 'Some outcome fields: a consultant\'s amendment at sign-off, or the registrar\'s values it replaced.' },
+  { id: 'OutcomeFieldName', schema: C.OutcomeFieldName, description: 'The name of an outcome field a clinician fills in.' },
   { id: 'InfoRequestKind', schema: C.InfoRequestKind, description: 'What a clinician asks the referrer for.' },
   { id: 'Point', schema: C.Point, description: 'A position in the full-resolution image\'s pixels, origin top left.' },
   { id: 'AnnotationShape', schema: C.AnnotationShape, description: 'A shape drawn on an image, in full-resolution pixels; a `line` is a measurement.' },
@@ -83,8 +93,8 @@ const REQUESTS: Named[] = [
   { id: 'Mutation', schema: C.Mutation, description: 'One change, made on a client; its `payload` is parsed by its type\'s schema (see Mutations).' },
   { id: 'ReferralSubmission', schema: C.ReferralSubmission, description: 'The JSON `referral` part of `POST /referrals` for a new referral. Part names must be unique.' },
   { id: 'ReferralFollowUp', schema: C.ReferralFollowUp, description: 'The JSON `referral` part of `POST /referrals` answering a request for information. Part names must be unique.' },
-  { id: 'OutcomePayload', schema: C.OutcomePayload, description: 'Payload of `outcome.save-draft` and `outcome.submit`; `supersedes` makes a consultant\'s amendment of a final outcome.' },
-  { id: 'SignOffPayload', schema: C.SignOffPayload, description: 'Payload of `outcome.sign-off`: optionally, fields the consultant amends. May be omitted.' },
+  { id: 'OutcomePayload', schema: C.OutcomePayload, description: 'Payload of `outcome.save-draft` and `outcome.submit`; `supersedes` makes a consultant\'s amendment of a final outcome. A draft needs only decision, diagnosis and advice; a submission must also meet its pathway\'s rules (see Outcome rules).' },
+  { id: 'SignOffPayload', schema: C.SignOffPayload, description: 'Payload of `outcome.sign-off`: optionally, fields the consultant amends and a comment for the registrar. May be omitted.' },
   { id: 'ReturnPayload', schema: C.ReturnPayload, description: 'Payload of `outcome.return`: what the registrar is to change.' },
   { id: 'AnnotationPayload', schema: C.AnnotationPayload, description: 'Payload of `annotation.save`.' },
   { id: 'RequestInfoPayload', schema: C.RequestInfoPayload, description: 'Payload of `referral.request-info`: shown to the referrer.' },
@@ -95,6 +105,7 @@ const REQUESTS: Named[] = [
 const QUERIES: Named[] = [
   { id: 'ChangesQuery', schema: C.ChangesQuery, description: 'Query of `GET /changes`.' },
   { id: 'AuditQuery', schema: C.AuditQuery, description: 'Query of `GET /audit`.' },
+  { id: 'MetricsQuery', schema: C.MetricsQuery, description: 'Query of `GET /metrics`.' },
 ];
 
 const RESPONSES: Named[] = [
@@ -119,6 +130,7 @@ const RESPONSES: Named[] = [
   { id: 'AuditList', schema: C.AuditList, description: 'Answer of `GET /audit`.' },
   { id: 'AuditEvent', schema: C.AuditEvent, description: 'One link of the audit hash chain. Carries identifiers, never clinical text.' },
   { id: 'AuditVerification', schema: C.AuditVerification, description: 'Answer of `GET /audit/verify`.' },
+  { id: 'Metrics', schema: C.Metrics, description: 'Answer of `GET /metrics`: the service\'s figures for a period (see Service metrics).' },
 ];
 
 const REF = '#/components/schemas/';
@@ -343,6 +355,12 @@ function endpoints(queries: Record<string, JsonSchema>): Endpoint[] {
       method: 'get', path: '/api/v1/audit/verify', operationId: 'verifyAudit', summary: 'Check the audit hash chain', roles: AUDIT_VERIFIERS,
       description: 'Walks the whole chain from its first event. `{"ok":true,"events":N}` when intact, else `{"ok":false,"brokenAt":seq}`. A chain alone cannot show deletion of its newest events; compare `events` with a count kept elsewhere.',
       replies: [{ status: 200, description: 'The verdict.', content: json('AuditVerification') }], errors: [401, 403],
+    },
+    {
+      method: 'get', path: '/api/v1/metrics', operationId: 'metrics', summary: 'The service\'s figures for a period', roles: METRICS_READERS,
+      description: 'Requests received, decisions by type, share answered without a hospital appointment, USC discharge share, response time (median, 95th percentile, share within target), image rejection rate and workload per reviewer, for whole UTC days `from` to `to` inclusive (see Service metrics). The read is audited (the period and counts only).',
+      params: queryParams(queries.MetricsQuery!, { from: 'First day of the period (UTC), inclusive.', to: 'Last day of the period (UTC), inclusive; at most two years after `from`.' }),
+      replies: [{ status: 200, description: 'The figures.', content: json('Metrics') }], errors: [400, 401, 403],
     },
   ];
 }
@@ -577,19 +595,19 @@ const MUTATIONS: Record<C.MutationType, MutationDoc> = {
   },
   'referral.request-info': {
     entity: 'the referral', baseVersion: 'the referral\'s current `version`', payload: 'RequestInfoPayload',
-    effect: 'Asks the referrer for more information or better images (shown in their feed); the referral waits in `waiting-info`. The request\'s id is the mutation\'s id.',
+    effect: 'Asks the referrer for more information or better images (shown in their feed, with the structured `reasons` if given); the referral waits in `waiting-info`. The request\'s id is the mutation\'s id.',
   },
   'outcome.save-draft': {
     entity: 'the outcome (new id made by the client)', baseVersion: 'omitted or 0 for a new outcome, else its current `version`', payload: 'OutcomePayload',
-    effect: 'Creates or updates a draft. Its author edits it; a consultant may also edit a registrar\'s draft (supervision), which stays the registrar\'s. Two edits from the same version: the second is a `conflict`.',
+    effect: 'Creates or updates a draft with every field sent (a field left out is cleared). Not checked against the pathway rules. Its author edits it; a consultant may also edit a registrar\'s draft (supervision), which stays the registrar\'s. Two edits from the same version: the second is a `conflict`.',
   },
   'outcome.submit': {
     entity: 'the outcome', baseVersion: 'as for `outcome.save-draft`', payload: 'OutcomePayload',
-    effect: 'A consultant\'s submit makes the outcome `final` and the referral `done`; a registrar\'s puts both in `awaiting-signoff`. One submitted outcome per referral. With `supersedes`, a consultant amends a final outcome: the new one is final, the old one `superseded`.',
+    effect: 'Refused (`outcome_invalid`) unless the outcome meets its referral\'s pathway rules. A consultant\'s submit makes the outcome `final` and the referral `done`; a registrar\'s puts both in `awaiting-signoff`. One submitted outcome per referral. With `supersedes`, a consultant amends a final outcome: the new one is final, the old one `superseded`.',
   },
   'outcome.sign-off': {
     entity: 'the outcome', baseVersion: 'its current `version`', payload: 'SignOffPayload',
-    effect: 'Finalises a registrar\'s submitted outcome, optionally amended; never one\'s own.',
+    effect: 'Finalises a registrar\'s submitted outcome, optionally amended; never one\'s own. The amended outcome must meet the pathway rules (`outcome_invalid`). `signedOff` keeps the comment, the registrar\'s values of the fields that changed (`before`) and their names (`amendedFields`).',
   },
   'outcome.return': {
     entity: 'the outcome', baseVersion: 'its current `version`', payload: 'ReturnPayload',
@@ -605,8 +623,21 @@ const MUTATIONS: Record<C.MutationType, MutationDoc> = {
   },
 };
 
+/** The rules of `shared/domain/outcome-rules.ts`, in words (a record, so none can be missed). */
+const OUTCOME_RULE_WORDS: Record<OutcomeRule, string> = {
+  'usc-downgrade-needs-agreement': 'a USC referral given a decision that takes it off the suspected-cancer pathway (anything but `usc-appointment`, `biopsy-urgent`, `redirect`, `request-info`), or a priority below `usc`, needs `referrerAgreement`',
+  'request-info-needs-reason': 'decision `request-info` needs at least one `requestReasons` entry',
+  'discharge-needs-safety-netting': 'decision `discharge` needs `safetyNetting`',
+  'priority-fits-pathway': '`priority` is USC, urgent or routine for advice and USC referrals, a P-code for waiting lists',
+  'waiting-list-needs-priority': 'a waiting-list outcome needs a P-code `priority`',
+  'waiting-list-needs-review': 'a waiting-list outcome needs `listReview`',
+  'removal-needs-patient-agreement': 'discharging a resolved waiting-list patient needs `patientAgreedToRemoval: true`',
+};
+const OUTCOME_RULES = Object.entries(OUTCOME_RULE_WORDS);
+
 const REFUSAL_CODES: [string, string][] = [
   ['invalid_payload', 'the payload does not parse with its type\'s schema; the message lists every problem'],
+  ['outcome_invalid', 'the submitted or signed-off outcome breaks its pathway\'s rules; the message names each, and `error.issues` lists `{field, rule}`'],
   ['role_not_allowed', 'the caller\'s role may not send this type'],
   ['mutation_id_reused', 'the id was already used by another user, type or entity'],
   ['unknown_referral, unknown_outcome, unknown_annotation, unknown_image', 'no such entity'],
@@ -651,6 +682,7 @@ function limitsTable(schemas: Record<string, JsonSchema>, queries: Record<string
     ['changes per page', `${String(limit.minimum)}–${String(limit.maximum)}, default ${String(limit.default)}`, '400 `invalid_request`'],
     ['session lifetime', `${d.sessionAbsoluteMinutes} minutes from sign-in (\`--session-absolute-minutes\`)`, '401 `unauthorized`'],
     ['session idle time', `${d.sessionIdleMinutes} minutes without a request (\`--session-idle-minutes\`)`, '401 `unauthorized`'],
+    ['metrics period', 'two years (`from` to `to`)', '400 `invalid_request`'],
     [
       'refused sign-ins',
       `${d.signInThrottle.maxPerUsername} per username and ${d.signInThrottle.maxPerAddress} per client address within ${d.signInThrottle.windowMinutes} minutes (\`--signin-*\`)`,
@@ -839,6 +871,43 @@ write itself.
   outcomes, never drafts, outcomes awaiting sign-off, returned outcomes or annotations.
 - **Replay.** An entity may appear several times; the latest entry (highest \`seq\`) is its
   current state. Applying entries in order, keeping the higher \`version\`, is safe to repeat.
+
+## Outcome rules
+
+A draft needs only a decision, a diagnosis and the advice to the GP: a clinician may save half
+an answer. \`outcome.submit\` (amendments included) and \`outcome.sign-off\` (on the outcome as
+amended) check the referral's pathway rules (\`shared/domain/outcome-rules.ts\`, the same ones
+the workstation's form explains beside each field) and refuse with \`outcome_invalid\`, naming
+every rule broken; \`error.issues\` lists them as \`{field, rule}\`:
+
+${OUTCOME_RULES.map(([rule, what]) => `- ${code(rule)}: ${what}`).join('\n')}
+
+Each referral's \`dueAt\` is set when it arrives, from the pathway's turnaround target in working
+days (Monday to Friday): advice ${d.targetWorkingDays.advice}, USC ${d.targetWorkingDays.usc}, waiting list ${d.targetWorkingDays['waiting-list']} by default
+(\`--target-advice-days\`, \`--target-usc-days\`, \`--target-waiting-list-days\` or
+\`LOUPE_TARGET_*\`).
+
+## Service metrics
+
+\`GET ${C.API_BASE}/metrics?from=YYYY-MM-DD&to=YYYY-MM-DD\` (consultants and administrators)
+answers ${link('Metrics')} for whole UTC days, \`from\` and \`to\` included:
+
+- **Received**: referrals received in the period, by pathway.
+- **Decisions**: referrals decided in the period, i.e. whose first outcome became final then
+  (a consultant's submission, or the sign-off of a registrar's); counted under the decision
+  standing at the end of the period, so a later amendment does not rewrite a past report.
+- **Without appointment**: decisions \`advice\` or \`discharge\`. **USC discharge**: USC
+  referrals decided in the period and discharged.
+- **Response time**: hours from receipt to the first final outcome; median and 95th percentile
+  (linear between closest ranks), and the share decided by the referral's \`dueAt\`; overall and
+  per pathway.
+- **Image rejection**: referrals received in the period for which better images were asked
+  (a request of kind \`better-images\` or with an image reason, or a final \`request-info\`
+  outcome with an image reason).
+- **Workload**: per reviewer, outcomes they wrote that became final in the period
+  (amendments included) and sign-offs they gave.
+
+A share is \`null\` when nothing was counted under it, as are the median and percentile.
 
 ## Limits
 
