@@ -23,6 +23,11 @@ export function Header({ appVersion }: { appVersion: string }) {
       </a>
       <ConnectionStatus />
       <div className="header-spacer" />
+      {(user.role === 'consultant' || user.role === 'admin') && (
+        <a className="button subtle" href="#/metrics">
+          Metrics
+        </a>
+      )}
       <a className="button subtle" href="#/settings">
         Settings
       </a>

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { CaseView } from '../case/CaseView';
 import { ChangesView } from '../changes/ChangesView';
 import { LettersView } from '../letters/LettersView';
+import { MetricsView } from '../metrics/MetricsView';
 import { SettingsView } from '../settings/SettingsView';
 import { Worklist } from '../worklist/Worklist';
 import { Header } from './Header';
@@ -32,6 +33,8 @@ export function Shell({ appVersion, notice }: { appVersion: string; notice: stri
           <CaseView key={route.referralId} referralId={route.referralId} onBack={() => navigate({ name: 'worklist' })} />
         ) : route.name === 'letters' ? (
           <LettersView key={route.referralId} referralId={route.referralId} />
+        ) : route.name === 'metrics' ? (
+          <MetricsView />
         ) : route.name === 'changes' ? (
           <ChangesView />
         ) : route.name === 'settings' ? (

@@ -35,7 +35,7 @@ export function LettersView({ referralId }: { referralId: string }) {
     );
   }
   const back = (
-    <a className="button subtle" href={routeHref({ name: 'case', referralId })}>
+    <a className="button" href={routeHref({ name: 'case', referralId })}>
       Back to the case
     </a>
   );
