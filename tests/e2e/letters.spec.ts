@@ -31,6 +31,11 @@ async function printedText(page: Page, file: string): Promise<{ text: string; in
 }
 
 test('the letters of a signed-off registrar outcome print to PDF with the diagnosis, the advice and both clinicians', async ({ page }, testInfo) => {
+  // Chart.js and the print styles must run under the strict CSP: a violation is logged as an error.
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -105,4 +110,5 @@ test('the letters of a signed-off registrar outcome print to PDF with the diagno
   await page.getByRole('button', { name: 'Save as PDF' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Print dialog closed' })).toBeVisible();
   expect(dialogs).toEqual([]);
+  expect(cspViolations).toEqual([]);
 });

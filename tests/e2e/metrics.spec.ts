@@ -37,6 +37,11 @@ function rowCells(page: Page, table: string, rowHeader: string) {
 }
 
 test('the consultant’s metrics for a period match the service, with a chart, its table and the same figures as CSV', async ({ page }, testInfo) => {
+  // Chart.js and the print styles must run under the strict CSP: a violation is logged as an error.
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   const url = testInfo.project.use.baseURL!;
   // A decision in the period, so decisions and workload have something to show.
   await decidedReferral(url, {
@@ -123,4 +128,5 @@ test('the consultant’s metrics for a period match the service, with a chart, i
   await page.context().setOffline(true);
   await expect(page.getByText('You are offline. Metrics come from the referral service')).toBeVisible();
   await page.context().setOffline(false);
+  expect(cspViolations).toEqual([]);
 });

@@ -239,7 +239,7 @@ function MetricsBody({ metrics }: { metrics: Metrics }) {
             ariaLabel="Bar chart: median and 95th percentile response time in hours by pathway. The numbers are in the table below."
             labels={charts.response.labels}
             series={charts.response.series}
-            valueTitle="Hours from receipt to decision"
+            valueTitle="Hours to decision"
             integer={false}
           />
           <table className="metrics-table">
