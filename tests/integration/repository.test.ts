@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Annotation, ImageRecord, Outcome, Referral, type AuditEvent, type Role } from '../../shared/contract';
 import { syntheticNhsNumber } from '../../shared/domain/nhs-number';
+import { SQLITE_MIGRATIONS } from '../../service/db/migrations';
+import { migratePg, PG_MIGRATIONS } from '../../service/db/pg-migrations';
+import { migrate } from '../../service/db/sqlite';
 import { brokenLink, CHAIN_START, type ChainPosition } from '../../service/repo/audit-hash';
 import type { Repository, Tx, UserRow } from '../../service/repo/repository';
-import { startService, TEST_BACKEND, type RunningService } from './harness';
+import { createTestDatabase, startService, TEST_BACKEND, type RunningService } from './harness';
 
 /**
  * The repository's contract, checked through a started service's `ctx.repo` on whichever
@@ -395,5 +400,90 @@ describe(`repository conformance (${TEST_BACKEND})`, () => {
     expect(next.seq).toBe(lastAudit.seq + 1);
     expect(next.prevHash).toBe(lastAudit.hash);
     expect((await walkAudit(100)).broken).toBeNull();
+  });
+});
+
+describe(`metrics reads (${TEST_BACKEND})`, () => {
+  it('reads a period\'s referrals by receipt, and decided referrals with every outcome of theirs that became final', async () => {
+    const gp = await addUser(`gp-metrics-${randomUUID().slice(0, 8)}`, 'referrer');
+    const doc = await addUser(`doc-metrics-${randomUUID().slice(0, 8)}`, 'consultant');
+    const reg = await addUser(`reg-metrics-${randomUUID().slice(0, 8)}`, 'registrar');
+    const ref = (receivedAt: string) => referral(gp, { receivedAt, dueAt: '2030-01-01T00:00:00.000Z' });
+    // Received: before the period, at its first instant, inside, at its last millisecond, at its end (excluded).
+    const [early, first, inside, last, after] = ['2030-02-28T23:59:59.999Z', '2030-03-01T00:00:00.000Z', '2030-03-03T12:00:00.000Z', '2030-03-07T23:59:59.999Z', '2030-03-08T00:00:00.000Z'].map(ref) as [Referral, Referral, Referral, Referral, Referral];
+    const final = (r: Referral, at: string, over: Partial<Outcome> = {}): Outcome => ({ ...outcome(r, doc), status: 'final', submittedAt: at, updatedAt: at, ...over });
+    const earlyFirst = final(early, '2030-03-01T09:00:00.000Z');
+    const insideDraft = outcome(inside, reg);
+    const lastSigned = final(last, '2030-03-07T10:00:00.000Z', { author: { id: reg.id, name: reg.name, role: 'registrar' }, signedOff: { by: { id: doc.id, name: doc.name, role: 'consultant' }, at: '2030-03-08T09:00:00.000Z', amended: false } });
+    const firstOld = final(first, '2030-03-02T09:00:00.000Z');
+    const firstAmendment = final(first, '2030-03-09T09:00:00.000Z', { supersedes: firstOld.id });
+    const afterFinal = final(after, '2030-03-08T10:00:00.000Z');
+    await repo.transaction(async (tx) => {
+      for (const r of [early, first, inside, last, after]) await tx.insertReferral(r);
+      for (const o of [earlyFirst, insideDraft, lastSigned, firstOld, afterFinal]) await tx.insertOutcome(o);
+      // Final, then superseded by an amendment after the period: it was final when it was.
+      await tx.insertOutcome(firstAmendment);
+      await tx.updateOutcome({ ...firstOld, status: 'superseded', supersededBy: firstAmendment.id, version: 2 });
+    });
+    const ids = (rows: readonly { id: string }[]) => rows.map((r) => r.id).sort();
+
+    const start = '2030-03-01T00:00:00.000Z';
+    const end = '2030-03-08T00:00:00.000Z';
+    const { received, decided, ofReceived } = await repo.read(async (tx) => ({
+      received: await tx.referralsReceivedBetween(start, end),
+      decided: await tx.decidedBetween(start, end),
+      ofReceived: await tx.finalOutcomesOfReferralsReceivedBetween(start, end),
+    }));
+    expect(ids(received)).toEqual(ids([first, inside, last]));
+    // lastSigned became final on 8 March (its sign-off), after the period.
+    expect(ids(decided.referrals)).toEqual(ids([early, first]));
+    expect(ids(decided.outcomes)).toEqual(ids([earlyFirst, firstOld, firstAmendment]));
+    expect(decided.outcomes.find((o) => o.id === firstOld.id)?.status).toBe('superseded');
+    expect(ids(ofReceived)).toEqual(ids([firstOld, firstAmendment, lastSigned]));
+
+    const signedWeek = await repo.read((tx) => tx.decidedBetween('2030-03-08T00:00:00.000Z', '2030-03-15T00:00:00.000Z'));
+    expect(ids(signedWeek.referrals)).toEqual(ids([first, last, after]));
+  });
+
+  it('schema v4 fills final_at for outcomes stored before it, and leaves drafts without one', async () => {
+    const at = '2026-01-05T10:00:00.000Z';
+    const signed = '2026-01-06T11:00:00.000Z';
+    const refJson = JSON.stringify({ id: 'r1' });
+    const outcomeJson = (status: string, signedOff: unknown) => JSON.stringify({ status, submittedAt: status === 'draft' ? null : at, signedOff });
+    const rows: [string, string, unknown][] = [
+      ['o-final', 'final', null],
+      ['o-signed', 'final', { by: { id: 'u1' }, at: signed, amended: false }],
+      ['o-superseded', 'superseded', null],
+      ['o-draft', 'draft', null],
+      ['o-awaiting', 'awaiting-signoff', null],
+    ];
+    const expected = { 'o-final': at, 'o-signed': signed, 'o-superseded': at, 'o-draft': null, 'o-awaiting': null };
+    const seedV3 = [
+      "INSERT INTO users (id, username, name, role, password_hash, disabled, created_at) VALUES ('u1', 'u1', 'U', 'consultant', 'h', %FALSE%, '2026-01-01')",
+      `INSERT INTO referrals (id, version, status, pathway, nhs_number, referrer_user_id, received_at, due_at, data) VALUES ('r1', 1, 'done', 'advice', '9990000018', 'u1', '${at}', '${at}', '${refJson}')`,
+      ...rows.map(([id, status, so]) => `INSERT INTO outcomes (id, referral_id, version, status, author_id, data) VALUES ('${id}', 'r1', 1, '${status}', 'u1', '${outcomeJson(status, so)}')`),
+    ];
+    let finalAt: Record<string, string | null>;
+    if (TEST_BACKEND === 'sqlite') {
+      const db = new Database(':memory:');
+      migrate(db, SQLITE_MIGRATIONS.slice(0, 3));
+      for (const sql of seedV3) db.exec(sql.replace('%FALSE%', '0'));
+      migrate(db);
+      finalAt = Object.fromEntries((db.prepare('SELECT id, final_at FROM outcomes').all() as { id: string; final_at: string | null }[]).map((r) => [r.id, r.final_at]));
+      db.close();
+    } else {
+      const testDb = await createTestDatabase();
+      const pool = new pg.Pool({ connectionString: testDb.url, max: 2 });
+      try {
+        await migratePg(pool, PG_MIGRATIONS.slice(0, 3));
+        for (const sql of seedV3) await pool.query(sql.replace('%FALSE%', 'false'));
+        await migratePg(pool);
+        finalAt = Object.fromEntries((await pool.query<{ id: string; final_at: string | null }>('SELECT id, final_at FROM outcomes')).rows.map((r) => [r.id, r.final_at]));
+      } finally {
+        await pool.end();
+        await testDb.drop();
+      }
+    }
+    expect(finalAt).toEqual(expected);
   });
 });
