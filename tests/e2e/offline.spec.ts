@@ -119,8 +119,10 @@ test('must-show 1: prefetched referrals open offline with every image fully draw
   // …followed by the earlier referrals holding the same lesions, for comparison over time.
   const history = lesionHistoryReferrals(expected, referralsIn(before), imagesIn(before));
   expect(history.length, 'the demo has lesions photographed in earlier referrals').toBeGreaterThan(0);
-  const fresh = expected.filter((r) => r.status === 'new');
-  expect(fresh.length, 'the demo has at least five new referrals to prefetch').toBeGreaterThanOrEqual(5);
+  // Advice requests, which the 'advice' decision fits: a USC referral may leave its pathway only
+  // with the referrer's agreement, and the service refuses an outcome breaking that rule.
+  const fresh = expected.filter((r) => r.status === 'new' && r.pathway === 'advice');
+  expect(fresh.length, 'the demo has at least five new advice requests to prefetch').toBeGreaterThanOrEqual(5);
   const chosen: Referral[] = fresh.slice(0, 5);
   const outcomesBefore = new Map(outcomesIn(before).map((o) => [o.id, o.version]));
 
