@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Change, Mutation, OutcomePayload, ReferralSubmission } from '../../shared/contract';
+import { Change, Metrics, MetricsQuery, Mutation, MutationResult, Outcome, OutcomePayload, ReferralSubmission, RequestInfoPayload, SignOffPayload } from '../../shared/contract';
 
 const submission = {
   patient: { nhsNumber: '9990000018', name: { given: 'Ada', family: 'Example' }, birthDate: '1950-02-01', sex: 'female' },
@@ -49,5 +49,49 @@ describe('the contract schemas', () => {
   it('parse deleted change entries without data', () => {
     const c = Change.parse({ seq: 3, type: 'annotation', id: '0b8f9a4e-3d7c-4c56-9a3a-1f2e3d4c5b6a', version: 2, deleted: true, data: null });
     expect(c.deleted).toBe(true);
+  });
+
+  it('keep the #6 additions optional: older payloads and results still parse', () => {
+    const referralId = '0b8f9a4e-3d7c-4c56-9a3a-1f2e3d4c5b6a';
+    expect(RequestInfoPayload.parse({ message: 'More?' })).toEqual({ kind: 'more-information', message: 'More?' });
+    expect(RequestInfoPayload.parse({ message: 'Images', reasons: ['blurred'] }).reasons).toEqual(['blurred']);
+    expect(RequestInfoPayload.safeParse({ message: 'Images', reasons: ['wobbly'] }).success).toBe(false);
+    expect(SignOffPayload.parse(undefined)).toBeUndefined();
+    expect(SignOffPayload.parse({ amend: { safetyNetting: 'Return if it bleeds.' }, comment: 'Agreed.' })).toMatchObject({ comment: 'Agreed.' });
+    expect(OutcomePayload.safeParse({ referralId, decision: 'advice', diagnosis: { text: 'x' }, adviceToGp: 'y', priority: 'P5' }).success).toBe(false);
+    const result = { id: referralId, status: 'rejected', error: { code: 'outcome_invalid', message: 'm', issues: [{ field: 'safetyNetting', rule: 'discharge-needs-safety-netting' }] } };
+    expect(MutationResult.parse(result).error?.issues).toEqual([{ field: 'safetyNetting', rule: 'discharge-needs-safety-netting' }]);
+    expect(MutationResult.parse({ id: referralId, status: 'rejected', error: { code: 'x', message: 'm' } }).error?.issues).toBeUndefined();
+  });
+
+  it('carry the sign-off\'s comment, the registrar\'s values and the amended field names, and still read older sign-offs', () => {
+    const base = {
+      id: '0b8f9a4e-3d7c-4c56-9a3a-1f2e3d4c5b6a',
+      referralId: '1b8f9a4e-3d7c-4c56-9a3a-1f2e3d4c5b6a',
+      version: 2,
+      status: 'final',
+      decision: 'discharge',
+      diagnosis: { text: 'Seborrhoeic keratosis' },
+      adviceToGp: 'Benign.',
+      safetyNetting: 'Return if it bleeds.',
+      author: { id: '2b8f9a4e-3d7c-4c56-9a3a-1f2e3d4c5b6a', name: 'Dr R', role: 'registrar' },
+      createdAt: '2026-11-24T10:00:00Z',
+      updatedAt: '2026-11-24T11:00:00Z',
+      submittedAt: '2026-11-24T10:00:00Z',
+    };
+    const by = { id: '3b8f9a4e-3d7c-4c56-9a3a-1f2e3d4c5b6a', name: 'Dr C', role: 'consultant' };
+    const signed = Outcome.parse({ ...base, signedOff: { by, at: '2026-11-24T11:00:00Z', amended: true, comment: 'Discharge.', before: { decision: 'advice' }, amendedFields: ['decision', 'safetyNetting'] } });
+    expect(signed.signedOff).toMatchObject({ comment: 'Discharge.', before: { decision: 'advice' }, amendedFields: ['decision', 'safetyNetting'] });
+    expect(Outcome.parse({ ...base, signedOff: { by, at: '2026-11-24T11:00:00Z', amended: false } }).signedOff?.amendedFields).toBeUndefined();
+    expect(Outcome.safeParse({ ...base, signedOff: { by, at: '2026-11-24T11:00:00Z', amended: true, amendedFields: ['author'] } }).success).toBe(false);
+  });
+
+  it('take a metrics period of whole days, in order, at most two years long', () => {
+    expect(MetricsQuery.parse({ from: '2026-03-02', to: '2026-03-02' })).toEqual({ from: '2026-03-02', to: '2026-03-02' });
+    expect(MetricsQuery.safeParse({ from: '2026-03-03', to: '2026-03-02' }).success).toBe(false);
+    expect(MetricsQuery.safeParse({ from: '2024-01-01', to: '2026-03-02' }).success).toBe(false);
+    expect(MetricsQuery.safeParse({ from: '2026-03-02' }).success).toBe(false);
+    expect(MetricsQuery.safeParse({ from: '2026-03-02', to: '2026-03-06', extra: '1' }).success).toBe(false);
+    expect(Metrics.safeParse({}).success).toBe(false);
   });
 });
