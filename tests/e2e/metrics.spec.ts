@@ -81,9 +81,11 @@ test('the consultant’s metrics for a period match the service, with a chart, i
   // The chart is drawn on a labelled canvas, and its numbers are in the table under it.
   const chart = page.getByRole('img', { name: /requests received by pathway/i });
   await expect(chart).toBeVisible();
+  // Counts painted pixels (the tests compile without DOM types: the canvas is typed by hand).
+  type Canvas2d = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
   const painted = await chart.evaluate((canvas) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const c = canvas as unknown as Canvas2d;
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
     return n;

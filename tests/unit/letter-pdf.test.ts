@@ -118,13 +118,3 @@ describe('letter-pdf module boundary', () => {
     expect(source).not.toMatch(/from ['"]electron['"]|require\(['"]electron['"]\)/);
   });
 });
-
-describe('browser host saveLetterPdf', () => {
-  it('hands the page to the print dialog (its "Save as PDF" does the saving) and reports nothing saved by the app', async () => {
-    const { createBrowserHost } = await import('../../renderer/src/hosts/browser-host');
-    let printed = 0;
-    const win = { print: () => void printed++, location: { origin: 'https://loupe.example' } } as unknown as Window;
-    expect(await createBrowserHost(win).saveLetterPdf({ suggestedName: 'advice-letter-9990000018.pdf' })).toEqual({ saved: false });
-    expect(printed).toBe(1);
-  });
-});
