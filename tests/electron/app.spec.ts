@@ -108,7 +108,7 @@ test('exposes the bridge and nothing of Node', async () => {
   });
   expect(seen).toEqual({
     host: 'electron',
-    keys: ['appVersion', 'clearToken', 'deviceKey', 'host', 'loadToken', 'saveToken', 'serviceUrl'],
+    keys: ['appVersion', 'clearToken', 'deviceKey', 'host', 'loadToken', 'saveLetterPdf', 'saveToken', 'serviceUrl'],
     require: 'undefined',
     process: 'undefined',
   });
@@ -122,6 +122,33 @@ test('answers the bridge calls', async () => {
   });
   expect(answers.version).toBe(pkg.version);
   expect(answers.serviceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+});
+
+test('saves the page as an A4 PDF where the save dialog points, and nothing on cancel', async () => {
+  const target = path.join(userDataDir, 'letter-test.pdf');
+  // The dialog is the one piece a test cannot click: main's dialog answers for the user.
+  await app.evaluate(({ dialog }, filePath) => {
+    const answers = [{ canceled: false, filePath }, { canceled: true, filePath: '' }];
+    (dialog as unknown as { showSaveDialog: () => Promise<unknown> }).showSaveDialog = async () => answers.shift();
+  }, target);
+  const save = () =>
+    page.evaluate(() =>
+      (globalThis as unknown as { loupe: { saveLetterPdf(r: { suggestedName: string }): Promise<unknown> } }).loupe.saveLetterPdf({
+        suggestedName: 'advice-letter-9990000018.pdf',
+      }),
+    );
+  expect(await save()).toEqual({ saved: true, path: target });
+  expect(readFileSync(target).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  expect(await save()).toEqual({ saved: false });
+  const refused = await page.evaluate(() =>
+    (globalThis as unknown as { loupe: { saveLetterPdf(r: unknown): Promise<unknown> } }).loupe
+      .saveLetterPdf({ suggestedName: '../../outside.pdf' })
+      .then(
+        () => 'saved',
+        () => 'refused',
+      ),
+  );
+  expect(refused).toBe('refused');
 });
 
 test('cannot be navigated or opened away from the app', async () => {
