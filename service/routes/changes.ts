@@ -3,6 +3,7 @@ import { ChangesQuery, type ChangesPage } from '../../shared/contract';
 import type { ServiceContext } from '../context';
 import { badRequest } from '../http/http-error';
 import { requireUser } from '../http/require-user';
+import { viewOfChange } from '../domain/referrer-view';
 
 /**
  * The cursor is opaque to clients; it is the last sequence number delivered. That is safe on
@@ -24,7 +25,7 @@ export function changesRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      changes: page.map((c) => (c.deleted ? { seq: c.seq, type: c.type, id: c.id, version: c.version, deleted: true, data: null } : { seq: c.seq, type: c.type, id: c.id, version: c.version, data: c.data })) as ChangesPage['changes'],
+      changes: page.map((c) => (c.deleted ? { seq: c.seq, type: c.type, id: c.id, version: c.version, deleted: true, data: null } : { seq: c.seq, type: c.type, id: c.id, version: c.version, data: viewOfChange(c.type, c.data, user.role) })) as ChangesPage['changes'],
       cursor: String(last ? last.seq : after),
       hasMore: rows.length > query.limit,
     };

@@ -253,6 +253,13 @@ describe('the sign-off in the feed', () => {
       before: { decision: 'usc-appointment', confidence: 'low' },
     });
     expect([...(last.signedOff?.amendedFields ?? [])].sort()).toEqual(['confidence', 'decision', 'referrerAgreement', 'safetyNetting']);
+
+    // The GP gets the final outcome and who signed it off, not the supervision around it.
+    const gpView = (await allChanges(gp)).filter((c) => c.id === outcomeId).at(-1)!.data as Outcome;
+    expect(gpView).toMatchObject({ status: 'final', decision: 'discharge', safetyNetting: SAFETY, returned: null, signedOff: { by: { role: 'consultant' }, amended: true } });
+    expect(gpView.signedOff).not.toHaveProperty('comment');
+    expect(gpView.signedOff).not.toHaveProperty('before');
+    expect(gpView.signedOff).not.toHaveProperty('amendedFields');
     const audit = await svc.ctx.repo.read((tx) => tx.auditForEntity(outcomeId));
     const signOff = audit.find((e) => e.action === 'outcome.sign-off');
     expect(signOff?.detail).toMatchObject({ amended: true, commented: true, amendedFields: 'decision,confidence,safetyNetting,referrerAgreement' });
