@@ -868,7 +868,9 @@ write itself.
   more changes are already waiting: ask again at once with the new cursor.
 - **Visibility.** Clinicians see every change. A referrer (and an admin) sees only changes about
   referrals they submitted: the referrals, their images and their *final* (or superseded)
-  outcomes, never drafts, outcomes awaiting sign-off, returned outcomes or annotations.
+  outcomes, never drafts, outcomes awaiting sign-off, returned outcomes or annotations. A
+  final outcome reaches them without the supervision around it: \`returned\` is null and
+  \`signedOff\` has no \`comment\`, \`before\` or \`amendedFields\`.
 - **Replay.** An entity may appear several times; the latest entry (highest \`seq\`) is its
   current state. Applying entries in order, keeping the higher \`version\`, is safe to repeat.
 
