@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Outcome, Referral, type UserRef } from '../../shared/contract';
+import { parseRoute, routeHref } from '../../renderer/src/app/route';
 import { finalOutcome, gpLetter, lettersFor, patientLetter, type Letter } from '../../renderer/src/letters/letter-model';
 
 const REGISTRAR: UserRef = { id: '0192f0a0-0000-7000-8000-0000000000a2', name: 'Dr Tom Okafor', role: 'registrar' };
@@ -205,5 +206,17 @@ describe('letters from a final outcome', () => {
     });
     expect(gpLetter(referral, minimal).sections.map((s) => s.heading)).toEqual(['Your question', 'Decision', 'Diagnosis', 'Advice']);
     expect(patientLetter(referral, minimal).sections.map((s) => s.heading)).toEqual(['Why we are writing', 'What we found', 'What happens next', 'Questions']);
+  });
+});
+
+describe('letters and metrics routes', () => {
+  it('parse from the hash and back', () => {
+    const id = '0192f0a0-0000-7000-8000-000000000101';
+    expect(parseRoute(`#/referrals/${id}/letters`)).toEqual({ name: 'letters', referralId: id });
+    expect(parseRoute(`#/referrals/${id}`)).toEqual({ name: 'case', referralId: id });
+    expect(parseRoute('#/metrics')).toEqual({ name: 'metrics' });
+    expect(routeHref({ name: 'letters', referralId: id })).toBe(`#/referrals/${id}/letters`);
+    expect(routeHref({ name: 'metrics' })).toBe('#/metrics');
+    expect(parseRoute(`#/referrals/${id}/letters/x`)).toEqual({ name: 'worklist' });
   });
 });

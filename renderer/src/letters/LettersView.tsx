@@ -1,9 +1,9 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { routeHref } from '../app/route';
 import { useSession } from '../app/session';
-import { useOutcomesFor, useReferral } from '../data/hooks';
+import { useOutcomesFor, usePendingEntityIds, useReferral } from '../data/hooks';
 import { describeError } from '../format/errors';
-import { lettersFor, type LetterKind } from './letter-model';
+import { finalOutcome, lettersFor, type LetterKind } from './letter-model';
 import { LetterSheet } from './LetterSheet';
 import './letters.css';
 
@@ -21,6 +21,7 @@ export function LettersView({ referralId }: { referralId: string }) {
   const { bridge } = useSession();
   const referral = useReferral(referralId);
   const outcomes = useOutcomesFor(referralId);
+  const pending = usePendingEntityIds();
   const [kind, setKind] = useState<LetterKind>('gp');
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -51,6 +52,8 @@ export function LettersView({ referralId }: { referralId: string }) {
   }
 
   const letter = letters[kind];
+  // Written offline, the outcome is final here before the service has accepted it.
+  const unsent = pending.has(finalOutcome(outcomes)?.id ?? '');
   const choose = (next: LetterKind) => {
     setKind(next);
     setStatus(null);
@@ -113,6 +116,11 @@ export function LettersView({ referralId }: { referralId: string }) {
       </div>
       {bridge.host === 'browser' && (
         <p className="letters-hint muted">In a browser, “Save as PDF” opens the print dialog: choose “Save as PDF” as the destination there.</p>
+      )}
+      {unsent && (
+        <p className="notice letters-unsent" role="note">
+          This outcome has not reached the referral service yet. Send the letters once it has: until then it could still be refused.
+        </p>
       )}
       <p className="letters-status" role="status">
         {status}
