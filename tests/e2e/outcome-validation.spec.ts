@@ -6,7 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { addUser, apiSignIn, startServiceInstance, type ServiceInstance } from './support/service-instance';
 import { expectPending, goToHash, signInAt } from './support/workstation-ui';
-import { expectErrorBeside, expectNoError, postReferral, recordForm, type PostedReferral } from './support/outcome-ui';
+import { expectErrorBeside, expectNoError, pickDiagnosis, postReferral, recordForm, type PostedReferral } from './support/outcome-ui';
 
 const PASSWORD = 'validation-e2e-password';
 
@@ -15,6 +15,7 @@ let usc: PostedReferral;
 let ask: PostedReferral;
 let discharge: PostedReferral;
 let waiting: PostedReferral;
+let typed: PostedReferral;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
@@ -26,6 +27,7 @@ test.beforeAll(async () => {
   ask = await postReferral(svc.url, gp, 'advice');
   discharge = await postReferral(svc.url, gp, 'advice');
   waiting = await postReferral(svc.url, gp, 'waiting-list');
+  typed = await postReferral(svc.url, gp, 'advice');
 });
 
 test.afterAll(async () => {
@@ -126,5 +128,30 @@ test('each rule is explained beside its field and cleared by filling it', async 
   await form.submit.click();
   await expect(outcome(page)).toContainText('Submitted');
   await expect(outcome(page)).toContainText('P3 — within 12 weeks');
+  await expectPending(page, 0);
+});
+
+test('a half-typed outcome is kept on the workstation as it is typed and restored when the case is reopened', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAt(page, svc.url, 'consultant', PASSWORD);
+  let form = await open(page, typed.id);
+  await form.decision.selectOption('advice');
+  await pickDiagnosis(form.diagnosis, 'atopic', 'Atopic dermatitis');
+  const advice = 'Emollients twice daily and a moderate steroid for flares.';
+  await form.advice.fill(advice);
+  await page.waitForTimeout(1_000); // the local save follows a 500 ms pause in typing
+  await expectPending(page, 0); // kept locally, not sent
+
+  await page.reload();
+  await signInAt(page, svc.url, 'consultant', PASSWORD);
+  form = await open(page, typed.id);
+  await expect(form.region.getByRole('note').filter({ hasText: 'Restored your unsaved draft from' })).toBeVisible();
+  await expect(form.decision).toHaveValue('advice');
+  await expect(form.diagnosis).toHaveValue('Atopic dermatitis');
+  await expect(form.region.getByText('SNOMED CT 24079001')).toBeVisible();
+  await expect(form.advice).toHaveValue(advice);
+
+  await form.submit.click();
+  await expect(outcome(page)).toContainText('Atopic dermatitis (SNOMED CT 24079001)');
   await expectPending(page, 0);
 });

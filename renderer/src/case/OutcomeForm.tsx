@@ -128,16 +128,17 @@ export function OutcomeForm({ referral, editing, unsent, onDone, prefill = null,
   const { errors, isSubmitted } = formState;
   const differentials = useFieldArray({ control, name: 'differentials' });
   const autosave = useDraftAutosave(workspace, referral.id, getOutcomeId, !amending);
+  const scheduleAutosave = autosave.schedule;
 
   // Every change the clinician makes is kept locally (a pause after typing).
   useEffect(() => {
     const sub = watch((values, { name }) => {
       if (name === undefined) return; // a reset, not typing
       touched.current = true;
-      autosave.schedule(structuredClone(values) as FormValues);
+      scheduleAutosave(structuredClone(values) as FormValues);
     });
     return () => sub.unsubscribe();
-  }, [watch, autosave]);
+  }, [watch, scheduleAutosave]);
 
   // A draft arriving from the feed (or another window) fills the form until the user types.
   useEffect(() => {
@@ -153,6 +154,8 @@ export function OutcomeForm({ referral, editing, unsent, onDone, prefill = null,
     void workspace.workbench.draft(referral.id).then((local) => {
       if (!live || touched.current || !localDraftWins(local, editing)) return;
       if (!editing) outcomeId.current = local.outcomeId;
+      // Restored text counts as the clinician's: a copy from the feed must not replace it.
+      touched.current = true;
       reset(local.values);
       setRestoredFrom(formatDateTime(local.savedAt));
     });
