@@ -194,6 +194,11 @@ export function OutcomeForm({ referral, editing, unsent, onDone, prefill = null,
     setFocusRequest((n) => n + 1);
   };
 
+  // Amending opens in place of the sign-off buttons: start at its first field.
+  useEffect(() => {
+    if (amending) formRef.current?.querySelector<HTMLElement>('select, input, textarea')?.focus();
+  }, [amending]);
+
   const decision = watch('decision');
   const priority = watch('priority');
   const agreementShown = showsAgreement(pathway, { decision, priority });

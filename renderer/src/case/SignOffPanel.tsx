@@ -1,4 +1,4 @@
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { Mutation, Outcome, OutcomeFields, Referral, ReturnPayload, SignOffPayload } from '../../../shared/contract';
 import { useSession } from '../app/session';
 import { localEffects } from '../data/store/local-effects';
@@ -36,7 +36,19 @@ export function SignOffPanel({ referral, outcome, unsent, onDone, onSubmitted }:
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const commentRef = useRef<HTMLTextAreaElement>(null);
+  const primaryRef = useRef<HTMLButtonElement>(null);
   const registrars = fieldsOf(outcome);
+  const first = useRef(true);
+
+  // Each step's first control takes focus: the button that opened it has gone.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (step.kind === 'return') commentRef.current?.focus();
+    else primaryRef.current?.focus();
+  }, [step.kind]);
 
   async function send(type: 'outcome.sign-off' | 'outcome.return', payload: SignOffPayload | ReturnPayload, message: string) {
     setFailure(null);
@@ -158,7 +170,7 @@ export function SignOffPanel({ referral, outcome, unsent, onDone, onSubmitted }:
         <div className="form-actions">
           {step.kind === 'choose' && (
             <>
-              <button type="button" className="button primary" disabled={busy} onClick={() => approve()}>
+              <button type="button" ref={primaryRef} className="button primary" disabled={busy} onClick={() => approve()}>
                 Approve and sign off
               </button>
               <button type="button" className="button" disabled={busy} onClick={() => setStep({ kind: 'amend' })}>
@@ -171,7 +183,7 @@ export function SignOffPanel({ referral, outcome, unsent, onDone, onSubmitted }:
           )}
           {review && (
             <>
-              <button type="button" className="button primary" disabled={busy} onClick={() => approve(review)}>
+              <button type="button" ref={primaryRef} className="button primary" disabled={busy} onClick={() => approve(review)}>
                 Confirm and sign off
               </button>
               <button type="button" className="button" disabled={busy} onClick={() => setStep({ kind: 'amend', values: valuesFromFields(review) })}>
