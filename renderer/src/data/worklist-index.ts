@@ -1,4 +1,4 @@
-import { liveQuery, type Subscription } from 'dexie';
+import Dexie, { liveQuery, type Subscription, type Table } from 'dexie';
 import type { UserRef } from '../../../shared/contract';
 import {
   COMPARATORS,
@@ -50,15 +50,10 @@ export const LOOKBACK_MS = 5_000;
 /** Rows decrypted per batch: bounded memory for the promises of a 50,000-row build. */
 const DECRYPT_BATCH = 2_000;
 
-/** How a stored row looked when the index last read it: a re-read row that matches is skipped. */
-interface Seen {
-  readonly stamp: number;
-  readonly version: number;
-  readonly overlay: string | null;
-}
-
-const seenOf = (row: EntityRow): Seen => ({ stamp: row.changedAt ?? 0, version: row.version, overlay: row.overlay?.mutationId ?? null });
-const sameSeen = (a: Seen | undefined, b: Seen) => !!a && a.stamp === b.stamp && a.version === b.version && a.overlay === b.overlay;
+/** The stamp of each row as the index last read it (0 for rows from before v4): a re-read row that matches is skipped. */
+type Seen = number;
+const seenOf = (row: EntityRow): Seen => row.changedAt ?? 0;
+const sameSeen = (a: Seen | undefined, b: Seen) => a !== undefined && a !== 0 && a === b;
 
 export interface WorklistResult {
   readonly rows: readonly WorklistRow[];
@@ -181,19 +176,27 @@ export class WorklistIndex {
       return true;
     }
     const { referrals: wr, outcomes: wo } = this.watermark;
-    const [referrals, outcomes, referralCount, outcomeCount] = await Promise.all([
-      this.db.referrals.where('changedAt').aboveOrEqual(wr - LOOKBACK_MS).toArray(),
-      this.db.outcomes.where('changedAt').aboveOrEqual(wo - LOOKBACK_MS).toArray(),
+    // Key-only reads: [stamp, id] pairs from the index, and the counts. Values are fetched only
+    // for rows whose stamp differs from the one the index last saw (stamps are unique per write).
+    const [referralStamps, outcomeStamps, referralCount, outcomeCount] = await Promise.all([
+      changedSince(this.db.referrals, wr - LOOKBACK_MS),
+      changedSince(this.db.outcomes, wo - LOOKBACK_MS),
       this.db.referrals.count(),
       this.db.outcomes.count(),
     ]);
+    const moved = (seen: Map<string, Seen>, stamps: readonly [number, string][]) => stamps.filter(([stamp, id]) => seen.get(id) !== stamp).map(([, id]) => id);
+    const referralIds = moved(this.referralSeen, referralStamps);
+    const outcomeIds = moved(this.outcomeSeen, outcomeStamps);
     // Deleted rows leave no stamp: when the counts disagree, find them by key.
-    const expected = (seen: Map<string, Seen>, changed: readonly EntityRow[]) => seen.size + changed.filter((r) => !seen.has(r.id)).length;
-    const [referralKeys, outcomeKeys] = await Promise.all([
-      referralCount !== expected(this.referralSeen, referrals) ? this.db.referrals.toCollection().primaryKeys() : null,
-      outcomeCount !== expected(this.outcomeSeen, outcomes) ? this.db.outcomes.toCollection().primaryKeys() : null,
+    const expected = (seen: Map<string, Seen>, ids: readonly string[]) => seen.size + ids.filter((id) => !seen.has(id)).length;
+    const [referrals, outcomes, referralKeys, outcomeKeys] = await Promise.all([
+      referralIds.length ? this.db.referrals.bulkGet(referralIds) : [],
+      outcomeIds.length ? this.db.outcomes.bulkGet(outcomeIds) : [],
+      referralCount !== expected(this.referralSeen, referralIds) ? this.db.referrals.toCollection().primaryKeys() : null,
+      outcomeCount !== expected(this.outcomeSeen, outcomeIds) ? this.db.outcomes.toCollection().primaryKeys() : null,
     ]);
-    const changed = await Promise.resolve(this.apply(referrals, outcomes, referralKeys, outcomeKeys, true));
+    const present = (rows: readonly (EntityRow | undefined)[]) => rows.filter((r): r is EntityRow => r !== undefined);
+    const changed = await Promise.resolve(this.apply(present(referrals), present(outcomes), referralKeys, outcomeKeys, true));
     if (changed) this.generation++;
     return changed;
   }
@@ -374,6 +377,12 @@ export class WorklistIndex {
     this.counts = { at: this.generation, today, value };
     return value;
   }
+}
+
+/** [changedAt, id] of every row stamped at or after `from`, from the index alone. */
+async function changedSince(table: Table<EntityRow, string>, from: number): Promise<[number, string][]> {
+  const keys = await table.where('[changedAt+id]').between([from, Dexie.minKey], [Infinity, Dexie.maxKey]).keys();
+  return keys as unknown as [number, string][];
 }
 
 function newestStamp(rows: readonly EntityRow[], from: number): number {

@@ -40,8 +40,9 @@ export interface EntityRow {
   /** When the feed last delivered this entity (ms), for the cache's age limit. */
   readonly storedAt: number;
   /**
-   * When this row was last written (ms, any writer): set by the database itself (see
-   * `stampChanges`), never by callers. Not clinical. Absent on rows last written before v4.
+   * When this row was last written (ms, fractional, unique per write; any writer): set by the
+   * database itself (see `stampChanges`), never by callers. Not clinical. Absent on rows last
+   * written before v4.
    */
   readonly changedAt?: number;
 }
@@ -143,12 +144,14 @@ export const SCHEMA_VERSIONS = [
     // upgrade function: rows from before v4 carry no stamp and stay out of the index until they
     // are next written, which is fine because the worklist index reads every row once when it
     // is built and only needs the stamp for what changed after.
+    // The index is [changedAt+id] so "what changed since t" is one key-only read (stamp and
+    // id from the index, no values), and only the rows whose stamp moved are then fetched.
     version: 4,
     stores: {
-      referrals: '&id, storedAt, hasOverlay, changedAt',
-      images: '&id, referralId, storedAt, hasOverlay, changedAt',
-      outcomes: '&id, referralId, storedAt, hasOverlay, changedAt',
-      annotations: '&id, referralId, storedAt, hasOverlay, changedAt',
+      referrals: '&id, storedAt, hasOverlay, [changedAt+id]',
+      images: '&id, referralId, storedAt, hasOverlay, [changedAt+id]',
+      outcomes: '&id, referralId, storedAt, hasOverlay, [changedAt+id]',
+      annotations: '&id, referralId, storedAt, hasOverlay, [changedAt+id]',
     },
   },
 ] as const;
@@ -179,7 +182,7 @@ function stampChanges(): Middleware<DBCore> {
             ...table,
             mutate(req: DBCoreMutateRequest) {
               if (req.type !== 'add' && req.type !== 'put') return table.mutate(req);
-              const changedAt = Date.now();
+              const changedAt = nextStamp();
               const values = req.values.map((v: object) => ({ ...v, changedAt }));
               if (req.type === 'add') return table.mutate({ ...req, values });
               return table.mutate({
@@ -194,6 +197,19 @@ function stampChanges(): Middleware<DBCore> {
       };
     },
   };
+}
+
+let lastStamp = 0;
+
+/**
+ * The time in ms, strictly increasing in this window, with a random sub-millisecond part so two
+ * windows writing the same row in the same millisecond still leave different stamps: a reader
+ * that compares a row's stamp with the one it saw never mistakes a new write for the old one.
+ */
+function nextStamp(): number {
+  const now = Date.now();
+  lastStamp = now > lastStamp ? now + Math.random() * 0.001 : lastStamp + 0.001;
+  return lastStamp;
 }
 
 /** The schema version that introduced `changedAt`. */
