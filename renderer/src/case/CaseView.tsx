@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ImageMark } from '../../../shared/viewer/workbench';
-import { useImageMarks, useImagesFor, useNow, useReferral, useReferrals, useSyncStatus } from '../data/hooks';
-import { useSession } from '../app/session';
-import { nextReferrals } from '../data/worklist-scope';
+import { useImageMarks, useImagesFor, useNow, useReferral, useSyncStatus, useWorklistIndex } from '../data/hooks';
+import { markOpenedFromQueue, nextInQueue, openedFromQueue, rememberedView, setCaseNotice, setWorklistNotice, takeCaseNotice, worklistHash } from '../worklist/queue-context';
+import { patientName } from '../format/patient';
+import { QUEUE_LABELS } from '../worklist/worklist-model';
 import { isTypingTarget } from '../app/typing-target';
 import { ImageArea } from '../viewer/ImageArea';
 import { betterImagesRequest } from './better-images';
@@ -17,6 +18,12 @@ interface Props {
   onBack(): void;
 }
 
+/** Opens the next case of the queue, which is then also walked from. */
+function goNext(id: string): void {
+  markOpenedFromQueue(id);
+  window.location.hash = `#/referrals/${id}`;
+}
+
 /** One referral: who, what the GP asks, the images, and the outcome. */
 export function CaseView({ referralId, onBack }: Props) {
   const referral = useReferral(referralId);
@@ -28,16 +35,29 @@ export function CaseView({ referralId, onBack }: Props) {
   const marks = useImageMarks(referralId);
   const [prefill, setPrefill] = useState<OutcomePrefill | null>(null);
   const prefillSeq = useRef(0);
-  const { user } = useSession();
-  const all = useReferrals();
-  // The next case is the next one to act on, soonest due first: the order prefetch follows.
-  // From a case still in that queue, the one after it (so Next walks the queue instead of
-  // going back to the first); from one no longer in it (just decided), the first.
-  const nextId = useMemo(() => {
-    const queue = nextReferrals(all ?? [], user.role, Number.MAX_SAFE_INTEGER);
-    const here = queue.findIndex((r) => r.id === referralId);
-    return queue[here + 1]?.id ?? null;
-  }, [all, user.role, referralId]);
+  // Next walks the queue the case was opened from, with its filters and sort
+  // (`worklist/queue-context.ts`): from a case still in it, the one after; from one that has
+  // just left it (decided), the one that followed it on screen.
+  const { index, version } = useWorklistIndex();
+  const nowMs = now.getTime();
+  const nextId = useMemo(() => nextInQueue(index, referralId, nowMs), [index, version, referralId, nowMs]);
+  // After a submitted outcome (or a sign-off) on a case opened from a queue: the next case in
+  // the same queue, or back to the worklist saying the queue is done (`openedFromQueue`). Read
+  // when called, not when rendered: the submit's own effect may have moved this case out of the
+  // queue meanwhile.
+  const onSubmitted = () => {
+    if (!openedFromQueue(referralId)) return;
+    const next = nextInQueue(index, referralId, Date.now());
+    const queue = QUEUE_LABELS[rememberedView().queue];
+    if (next) {
+      setCaseNotice(next, `Outcome recorded for ${referral ? patientName(referral.patient) : 'the previous case'}. Next in ${queue}.`);
+      goNext(next);
+    } else {
+      setWorklistNotice(`Outcome recorded. Nothing else in ${queue}.`);
+      window.location.hash = worklistHash();
+    }
+  };
+  const [notice] = useState(() => takeCaseNotice(referralId));
   // Marking an image unusable pre-fills "request better images" from every mark on the
   // referral (the new one may not be in the live query yet).
   const onMarkedUnusable = (mark: ImageMark) => {
@@ -54,7 +74,7 @@ export function CaseView({ referralId, onBack }: Props) {
       // Escape in a dialog (the key help) closes the dialog, not the case.
       if (e.target instanceof Element && e.target.closest('dialog')) return;
       if (e.key === 'Escape') onBack();
-      else if (nextId) window.location.hash = `#/referrals/${nextId}`;
+      else if (nextId) goNext(nextId);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -62,11 +82,16 @@ export function CaseView({ referralId, onBack }: Props) {
 
   const back = (
     <nav className="case-nav" aria-label="Case navigation">
-      <a className="back-link" href="#/">
+      {notice && (
+        <p className="case-notice small" role="status">
+          {notice}
+        </p>
+      )}
+      <a className="back-link" href={worklistHash()}>
         <span aria-hidden="true">← </span>Back to worklist
       </a>
       {nextId && (
-        <a className="next-link" href={`#/referrals/${nextId}`} title="Next case (N)">
+        <a className="next-link" href={`#/referrals/${nextId}`} title="Next case (N)" onClick={() => markOpenedFromQueue(nextId)}>
           Next case<span aria-hidden="true"> →</span>
         </a>
       )}
@@ -98,7 +123,7 @@ export function CaseView({ referralId, onBack }: Props) {
       <div className="case-body">
         <div className="case-side">
           <ReferralDetails referral={referral} />
-          <OutcomeSection referral={referral} prefill={prefill} onPrefillApplied={() => setPrefill(null)} />
+          <OutcomeSection referral={referral} prefill={prefill} onPrefillApplied={() => setPrefill(null)} onSubmitted={onSubmitted} />
         </div>
         <div className="case-images">
           {numbered.length > 0 ? (

@@ -1,11 +1,14 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { Annotation, ImageRecord, Outcome, Referral } from '../../../shared/contract';
 import { comparisonKey, type Calibration, type Comparison, type ImageMark } from '../../../shared/viewer/workbench';
 import { useSession } from '../app/session';
 import type { OutboxEntry } from './store/outbox-store';
 import type { TimelineEntry } from './store/queries';
 import type { SyncStatus } from './sync/sync-engine';
+import { worklistIndexFor, type WorklistIndex, type WorklistResult } from './worklist-index';
+import { viewQuery } from '../worklist/worklist-view';
+import type { WorklistView } from '../worklist/worklist-model';
 
 /*
  * The screens read the local database only, through Dexie live queries: they render from what
@@ -118,4 +121,23 @@ export function usePendingEntityIds(): ReadonlySet<string> {
     useLiveQuery(async () => new Set((await workspace.db.outbox.toArray()).map((r) => r.entityId)) as ReadonlySet<string>, [workspace]) ??
     NO_IDS
   );
+}
+
+/**
+ * The workspace's worklist index (decrypted summaries of every referral, kept up to date while
+ * anything uses it), re-rendering the caller when its contents change.
+ */
+export function useWorklistIndex(): { index: WorklistIndex; version: number } {
+  const { workspace } = useSession();
+  const index = worklistIndexFor(workspace);
+  const version = useSyncExternalStore(index.subscribe, index.getVersion);
+  return { index, version };
+}
+
+/** A worklist view's rows and the queue counts; re-queried when the index or the view changes. */
+export function useWorklistQuery(view: WorklistView, nowMs: number): WorklistResult & { ready: boolean; index: WorklistIndex } {
+  const { index, version } = useWorklistIndex();
+  const key = viewQuery(view);
+  const result = useMemo(() => index.query(view, nowMs), [index, version, key, nowMs]);
+  return { ...result, ready: index.isReady(), index };
 }

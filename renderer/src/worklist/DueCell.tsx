@@ -7,7 +7,7 @@ export function Clock({ status, dueAt, receivedAt, now }: { status: Referral['st
   const state: DueState = dueStateAt(status, dueAt, receivedAt, now);
   const label = clockText(state, dueAt, now);
   return (
-    <span className={`due due-${state}`} data-due-state={state}>
+    <span className={`due due-${state}`} data-due-state={state} data-due-at={new Date(dueAt).toISOString()} data-received-at={new Date(receivedAt).toISOString()}>
       <span className="nowrap">{formatDateTime(new Date(dueAt).toISOString())}</span>
       {label && (
         <span className="due-label">

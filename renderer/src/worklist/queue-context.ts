@@ -84,6 +84,22 @@ export function nextInQueue(index: WorklistIndex, currentId: string, nowMs: numb
   return pickNext(currentId, walkable(view, index.query(view, nowMs).rows, index.me.role), remembered?.order);
 }
 
+let walking: string | null = null;
+
+/**
+ * The clinician opened this case from a queue (a worklist row, "Next case", or the case after a
+ * submit): they are working through it, so a submitted outcome opens the next one. A case
+ * opened any other way (a link, the Changes view, a reload) stays put after a submit, showing
+ * its confirmation: that clinician came for that case, not for a queue.
+ */
+export function markOpenedFromQueue(referralId: string | null): void {
+  walking = referralId;
+}
+
+export function openedFromQueue(referralId: string): boolean {
+  return walking === referralId;
+}
+
 /** A message for the worklist to show once (e.g. "queue empty" after the last case). */
 export function setWorklistNotice(message: string): void {
   notice = message;
@@ -93,4 +109,18 @@ export function takeWorklistNotice(): string | null {
   const n = notice;
   notice = null;
   return n;
+}
+
+let caseNotice: { referralId: string; message: string } | null = null;
+
+/** A message for the case that opens next to show once (what happened to the one before). */
+export function setCaseNotice(referralId: string, message: string): void {
+  caseNotice = { referralId, message };
+}
+
+export function takeCaseNotice(referralId: string): string | null {
+  if (caseNotice?.referralId !== referralId) return null;
+  const { message } = caseNotice;
+  caseNotice = null;
+  return message;
 }
