@@ -34,6 +34,8 @@ import {
   Decision,
   ErrorBody,
   ImageKind,
+  Metrics,
+  MetricsQuery,
   MutationBatch,
   MutationResults,
   MutationType,
@@ -669,6 +671,30 @@ describe('random query strings and path segments', () => {
         await settle(false, 'GET /audit/verify');
       }),
       settings(40),
+    );
+  });
+
+  it('GET /metrics?from=…&to=…: 400 for a bad period, the figures for a consultant or admin, 401/403 for others', async () => {
+    const day = fc.date({ min: new Date('2024-06-01T00:00:00Z'), max: new Date('2027-06-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    const value = fc.oneof(
+      { weight: 4, arbitrary: day },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('', '2026-02-30', '2026-13-01', '26-01-01', '2026-1-1', '2026-01-01T00:00:00Z', '0000-01-01', '9999-12-31', ' 2026-01-01', '2026-01-01%00', 'today'),
+      },
+      { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(caller, queryPairs(['from', 'to'], value), async (who, pairs) => {
+        const a = await send({ path: `/metrics?${encodeQuery(pairs)}`, as: who });
+        expectWellFormed(a, 'GET /metrics');
+        if (!who) expect(a.status).toBe(401);
+        else if (who === 'registrar' || who === 'gp') expect(a.status).toBe(403);
+        else if (!MetricsQuery.safeParse(queryObject(pairs)).success) expect(a.status, a.text).toBe(400);
+        else expect(Metrics.parse(JSON.parse(a.text)).period).toEqual(queryObject(pairs));
+        await settle(false, 'GET /metrics');
+      }),
+      settings(150),
     );
   });
 });
