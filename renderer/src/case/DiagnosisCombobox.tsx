@@ -45,11 +45,15 @@ export function DiagnosisCombobox({ id, value, onChange, onBlur, inputRef, inval
       if (!matches.length) return;
       const step = e.key === 'ArrowDown' ? 1 : -1;
       setActive((a) => (a + step + matches.length) % matches.length);
-    } else if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && expanded && active >= 0) {
-      // Picks the option instead of submitting the form.
+    } else if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && expanded) {
+      // Picks the active option, or keeps the typed text: never submits the form.
       e.preventDefault();
-      const m = matches[active];
+      const m = active >= 0 ? matches[active] : undefined;
       if (m) pick(m);
+      else {
+        setOpen(false);
+        setActive(-1);
+      }
     } else if (e.key === 'Escape' && expanded) {
       // Closes the list only; the case view must not take this Escape as "back".
       e.preventDefault();

@@ -269,11 +269,15 @@ export function OutcomeForm({ referral, editing, unsent, onDone, prefill = null,
     void handleSubmit((fields) => recordOutcome('outcome.save-draft', fields), onInvalid)();
   };
 
-  // Ctrl+Enter (⌘+Enter) submits from any field.
+  // Ctrl+Enter (⌘+Enter) submits from any field. A plain Enter in a one-line field does not:
+  // a clinical answer is never sent by a stray key.
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+    if (e.key !== 'Enter') return;
+    if (e.ctrlKey || e.metaKey) {
       e.preventDefault();
       submit();
+    } else if (e.target instanceof HTMLInputElement) {
+      e.preventDefault();
     }
   };
 
