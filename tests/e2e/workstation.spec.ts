@@ -79,6 +79,13 @@ test('consultant reviews a case: worklist, zoomable image, outcome that survives
   await page.getByLabel('Diagnosis').fill(diagnosis);
   await page.getByLabel('Advice to GP').fill('Benign appearance. No treatment needed; reassure. Re-refer if it bleeds or changes.');
   await page.getByRole('button', { name: 'Submit outcome' }).click();
+  // Opened from the worklist: the next case of the same queue opens, saying the outcome was
+  // recorded (#6). The decided case shows its outcome when opened again.
+  await expect(page.getByRole('status').filter({ hasText: `Outcome recorded for ${patient}.` })).toBeVisible();
+  await expect(page.locator('article.case')).not.toHaveAttribute('data-referral-id', referralId);
+  await page.evaluate((h) => {
+    (globalThis as unknown as { location: { hash: string } }).location.hash = h;
+  }, `#/referrals/${referralId}`);
   const outcome = page.getByRole('region', { name: 'Outcome' });
   await expect(outcome).toContainText('Submitted');
   await expect(outcome).toContainText(diagnosis);
