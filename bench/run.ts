@@ -26,6 +26,10 @@ const BENCHMARKS: Record<string, { what: string; load(): Promise<Benchmark> }> =
     what: 'a 50 MP photograph in the viewer: time to a sharp fit and 1:1 view, cold and warm, vs decoding the JPEG into an <img>; frame times of a pan and a zoom [--runs n --link loopback|clinic|both]',
     load: () => import('./viewer'),
   },
+  worklist: {
+    what: 'the worklist over 50,000 referrals in the encrypted local store: index build, catch-up after a pull, filter + sort + first render p50/p95 vs a plain array filter + sort [--referrals n --rounds n]',
+    load: () => import('./worklist'),
+  },
   tiles: {
     what: 'tile size × JPEG quality: build time, bytes, requests per viewport, PSNR/SSIM [--runs n]',
     load: () => import('./pyramid-settings'),

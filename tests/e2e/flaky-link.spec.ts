@@ -8,7 +8,7 @@ import { expect, test, type Page, type Response } from '@playwright/test';
 import { MutationResults, type Change, type Outcome } from '../../shared/contract';
 import { flakyRoutes } from './support/network';
 import { addUser, allChanges, apiSignIn, startServiceInstance, submitReferrals, type ServiceInstance, type SubmittedReferral } from './support/service-instance';
-import { connection, expectPending, fillOutcome, outcomeForm, signInAt } from './support/workstation-ui';
+import { connection, expectPending, fillOutcome, goToHash, outcomeForm, signInAt } from './support/workstation-ui';
 
 const PASSWORD = 'flaky-e2e-password';
 const REFERRALS = 25;
@@ -87,8 +87,11 @@ test('100 actions over a flaky link reach the service exactly once', async ({ pa
     await expect(form.saveDraft).toBeEnabled();
     await expect(form.advice).toHaveValue(lastAdvice(i));
 
-    // 4. Submitted: the read-only summary replaces the form at once, sent or not.
+    // 4. Submitted. Opened from the worklist, so the next case of the queue (or the worklist)
+    // opens at once (#6); reopened, the decided case shows its read-only summary, sent or not.
     await form.submit.click();
+    await expect(page).not.toHaveURL(new RegExp(`#/referrals/${referral.id}$`));
+    await goToHash(page, `#/referrals/${referral.id}`);
     const summary = page.getByRole('region', { name: 'Outcome' });
     await expect(summary).toHaveAttribute('data-outcome-status', 'final');
     await expect(summary).toContainText(lastAdvice(i));

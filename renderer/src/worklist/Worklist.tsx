@@ -372,6 +372,7 @@ export function Worklist({ onOpen }: { onOpen(referralId: string): void }) {
           data-view={viewQuery(shown)}
           data-ready={ready}
           data-rows={rows.length}
+          data-now={nowMs}
         >
           <thead>
             <tr aria-rowindex={1}>
