@@ -23,7 +23,7 @@ import { Queries } from '../../renderer/src/data/store/queries';
 import { worklistIndexFor } from '../../renderer/src/data/worklist-index';
 import { Worklist } from '../../renderer/src/worklist/Worklist';
 import { DEFAULT_VIEW, latestOutcome, NO_FILTERS, queryRows, summariseOutcome, summariseReferral, type WorklistFilters, type WorklistView } from '../../renderer/src/worklist/worklist-model';
-import { viewHash, viewQuery } from '../../renderer/src/worklist/worklist-view';
+import { viewQuery } from '../../renderer/src/worklist/worklist-view';
 import type { Change, ChangesPage, Outcome, Referral } from '../../shared/contract';
 import '../../renderer/src/styles.css';
 import { synthesise } from './synthetic';
@@ -188,7 +188,8 @@ async function main(): Promise<void> {
       const baselineMs = performance.now() - baselineStart;
 
       const uiStart = performance.now();
-      location.hash = viewHash(view);
+      // With the search in it: the app reads a typed `q` but never writes one (viewHash).
+      location.hash = `#/?${viewQuery(view)}`;
       await waitFor(() => table()?.dataset.view === viewQuery(view));
       const commitMs = performance.now() - uiStart;
       await nextPaint();

@@ -14,6 +14,11 @@ const table = (page: Page) => page.getByRole('table', { name: 'Worklist' });
 const rows = (page: Page) => table(page).locator('tbody tr[data-referral-id]');
 const queue = (page: Page, name: string) => page.getByRole('navigation', { name: 'Queues' }).getByRole('link', { name: new RegExp(`^${name}\\b`) });
 
+/** Waits until the table shows this view (its query string), so rows read next belong to it. */
+async function showing(page: Page, view: string | RegExp): Promise<void> {
+  await expect(table(page)).toHaveAttribute('data-view', view);
+}
+
 async function signIn(page: Page, username = 'consultant'): Promise<void> {
   await signInAt(page, '', username, DEMO_PASSWORD);
   await expect(table(page)).toHaveAttribute('data-ready', 'true');
@@ -39,16 +44,19 @@ test('queues with counts, filters, search and sort; the view is in the address',
   await queue(page, 'Awaiting my sign-off').click();
   await expect(queue(page, 'Awaiting my sign-off')).toHaveAttribute('aria-current', 'page');
   await expect(page).toHaveURL(/#\/\?queue=signoff$/);
+  await showing(page, 'queue=signoff');
   const signoff = await queueCount(queue(page, 'Awaiting my sign-off'));
   expect(signoff).toBeGreaterThan(0); // the demo's registrar outcome
   await expect(rows(page)).toHaveCount(signoff);
   for (const row of await rows(page).all()) await expect(row).toContainText('Awaiting sign-off');
 
   await queue(page, 'Waiting for information').click();
+  await showing(page, 'queue=waiting');
   await expect(rows(page)).toHaveCount(await queueCount(queue(page, 'Waiting for information')));
   for (const row of await rows(page).all()) await expect(row).toContainText('Waiting for information');
 
   await queue(page, 'Unassigned').click();
+  await showing(page, 'queue=unassigned');
   const unassigned = await queueCount(queue(page, 'Unassigned'));
   expect(unassigned).toBeGreaterThan(2);
   await expect(rows(page)).toHaveCount(unassigned);
@@ -60,6 +68,7 @@ test('queues with counts, filters, search and sort; the view is in the address',
   // Filters: pathway (USC rows stand out with a badge, in words), and the count says "of N".
   await page.getByLabel('Pathway').selectOption('usc');
   await expect(page).toHaveURL(/queue=unassigned&pathway=usc/);
+  await showing(page, 'queue=unassigned&pathway=usc');
   const usc = await rows(page).count();
   expect(usc).toBeGreaterThan(0);
   for (const row of await rows(page).all()) {
@@ -73,6 +82,7 @@ test('queues with counts, filters, search and sort; the view is in the address',
 
   // Sort by patient name, both ways.
   await page.getByLabel('Sort by').selectOption({ label: 'Patient name' });
+  await showing(page, 'queue=unassigned&sort=name');
   const names = await rows(page).getByRole('rowheader').allInnerTexts();
   expect(names).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
   await expect(table(page).getByRole('columnheader', { name: 'Patient' })).toHaveAttribute('aria-sort', 'ascending');
@@ -84,6 +94,7 @@ test('queues with counts, filters, search and sort; the view is in the address',
   const family = (await first.getByRole('rowheader').innerText()).split(',')[0]!.trim();
   const nhs = (await first.locator('td.nhs').innerText()).trim(); // "999 000 0018"
   await page.getByLabel('Search by patient name or NHS number').fill(family.toLowerCase());
+  await showing(page, /&q=/);
   for (const row of await rows(page).all()) await expect(row.getByRole('rowheader')).toContainText(family);
   await page.getByLabel('Search by patient name or NHS number').fill(nhs);
   await expect(rows(page)).toHaveCount(1);
@@ -94,8 +105,10 @@ test('queues with counts, filters, search and sort; the view is in the address',
   // Due state: every overdue row says so in words.
   await page.getByLabel('Search by patient name or NHS number').fill('');
   await page.getByLabel('Due state').selectOption('overdue');
+  await showing(page, 'queue=unassigned&due=overdue&sort=name&dir=desc');
   for (const row of await rows(page).all()) await expect(row.locator('.due-label')).toHaveText(/^▲ Overdue by /);
   await page.getByLabel('Due state').selectOption('on-track');
+  await showing(page, 'queue=unassigned&due=on-track&sort=name&dir=desc');
   for (const row of await rows(page).all()) await expect(row.locator('.due-label')).toHaveText(/^\d.* left$/);
 
   // The whole view survives a reload (it is in the address), after unlocking again.
@@ -114,8 +127,9 @@ test('keyboard: J/K move, Enter opens, N walks the same queue, Escape returns to
   await signIn(page);
   await queue(page, 'Unassigned').click();
   await page.getByLabel('Sort by').selectOption({ label: 'Age (received)' });
+  await showing(page, 'queue=unassigned&sort=received');
+  await expect.poll(async () => (await ids(page)).length).toBeGreaterThan(3);
   const order = await ids(page);
-  expect(order.length).toBeGreaterThan(3);
   await expect(page.getByText(/J.*K.*move.*Enter.*opens.*T.*takes or releases/)).toBeVisible();
 
   await page.locator('body').click({ position: { x: 5, y: 5 } });
@@ -172,6 +186,7 @@ test('the clock: time left, due soon and overdue in words, moving with the time'
   await signIn(page);
   await queue(page, 'Unassigned').click();
   await page.getByLabel('Due state').selectOption('on-track');
+  await showing(page, 'queue=unassigned&due=on-track');
   const clock = rows(page).first().locator('.due');
   const id = await rows(page).first().getAttribute('data-referral-id');
   const dueAt = Date.parse((await clock.getAttribute('data-due-at'))!);
@@ -208,6 +223,7 @@ test('after a submitted outcome the next case of the same queue opens; a case op
   // Just these two: search narrows the queue; the order is by name.
   await page.getByLabel('Search by patient name or NHS number').fill('testa');
   await page.getByLabel('Sort by').selectOption({ label: 'Patient name' });
+  await showing(page, 'queue=unassigned&q=testa&sort=name');
   await expect.poll(async () => (await ids(page)).filter((i) => posted.some((p) => p.id === i)).length).toBe(2);
   const order = (await ids(page)).filter((i) => posted.some((p) => p.id === i));
   const queueOrder = await ids(page);

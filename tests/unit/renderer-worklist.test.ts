@@ -23,7 +23,7 @@ import {
   type WorklistRow,
   type WorklistView,
 } from '../../renderer/src/worklist/worklist-model';
-import { parseView, viewFromHash, viewHash } from '../../renderer/src/worklist/worklist-view';
+import { parseView, viewFromHash, viewHash, viewQuery } from '../../renderer/src/worklist/worklist-view';
 
 const now = new Date('2026-11-10T12:00:00Z');
 const at = (hoursFromNow: number) => new Date(now.getTime() + hoursFromNow * 3_600_000).toISOString();
@@ -224,10 +224,15 @@ describe('the view in the hash', () => {
       sort: 'priority',
       dir: 'desc',
     };
-    const hash = viewHash(view);
+    const hash = `#/?${viewQuery(view)}`;
     expect(viewFromHash(hash)).toEqual(view);
     expect(viewHash(DEFAULT_VIEW)).toBe('#/');
     expect(parseRoute(hash)).toEqual({ name: 'worklist' });
+  });
+  it('never writes the search (a name or NHS number) into the address, which reaches the disk', () => {
+    const view: WorklistView = { ...DEFAULT_VIEW, queue: 'mine', filters: { ...DEFAULT_VIEW.filters, search: 'smith 999 000 0018' } };
+    expect(viewHash(view)).toBe('#/?queue=mine');
+    expect(viewHash({ ...view, queue: 'all' })).toBe('#/');
   });
   it('ignores what it does not know', () => {
     expect(parseView('queue=everything&pathway=x&sort=zzz&age=soon&practice=<b>')).toEqual(DEFAULT_VIEW);

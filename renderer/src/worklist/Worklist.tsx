@@ -15,7 +15,7 @@ import { dueStateAt } from './due-state';
 import { PathwayBadge } from './PathwayBadge';
 import { markOpenedFromQueue, rememberedView, rememberQueue, takeWorklistNotice } from './queue-context';
 import { hasFilters, priorityOf, QUEUE_LABELS, queuesFor, SORT_LABELS, type QueueId, type SortKey, type WorklistRow, type WorklistView } from './worklist-model';
-import { clearFilters, viewFromHash, viewHash, viewQuery, withFilters } from './worklist-view';
+import { clearFilters, sameApartFromSearch, viewFromHash, viewHash, viewQuery, withFilters } from './worklist-view';
 import './worklist.css';
 
 /** The row last opened, focused again on return so the keyboard user keeps their place. */
@@ -52,7 +52,10 @@ const SORT_KEYS = Object.keys(SORT_LABELS) as SortKey[];
 
 /** The worklist as stored in the hash if it names one, else as last left in this tab; a queue the role lacks falls back to all. */
 function initialView(queues: readonly QueueId[]): WorklistView {
-  const view = viewFromHash(window.location.hash) ?? rememberedView();
+  // The hash never carries the search (see `viewHash`); the remembered view does, in memory.
+  const fromHash = viewFromHash(window.location.hash);
+  const remembered = rememberedView();
+  const view = fromHash && !(sameApartFromSearch(fromHash, remembered) && !fromHash.filters.search) ? fromHash : remembered;
   return queues.includes(view.queue) ? view : { ...view, queue: 'all' };
 }
 

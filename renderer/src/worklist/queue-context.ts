@@ -2,13 +2,13 @@ import type { Role } from '../../../shared/contract';
 import type { WorklistIndex } from '../data/worklist-index';
 import { isActionable } from '../data/worklist-scope';
 import { DEFAULT_VIEW, type WorklistRow, type WorklistView } from './worklist-model';
-import { parseView, viewHash, viewQuery } from './worklist-view';
+import { parseView, viewHash, viewQuery, withoutSearch } from './worklist-view';
 
 /*
  * Which queue a case was opened from, so "Next case" (N, the link, and the case after a
  * submitted outcome) walks the same queue with the same filters and sort, and "Back to
  * worklist" returns to it. The view is kept in session storage too (a reload of the case
- * keeps its queue); the order as it was on screen is kept in memory only (it can be 50,000
+ * keeps its queue), without the search text, which is kept in memory only; the order as it was on screen is kept in memory only (it can be 50,000
  * ids, and after a reload the live order is as good).
  */
 
@@ -28,7 +28,8 @@ let notice: string | null = null;
 export function rememberQueue(view: WorklistView, order: readonly Pick<WorklistRow, 'id'>[]): void {
   remembered = { view, order };
   try {
-    session()?.setItem(STORAGE_KEY, viewQuery(view));
+    // Never the search text: session storage is written to disk (see `viewHash`).
+    session()?.setItem(STORAGE_KEY, viewQuery(withoutSearch(view)));
   } catch {
     // Storage refused (private mode, quota): the in-memory copy still serves this tab.
   }

@@ -53,11 +53,22 @@ export function viewQuery(view: WorklistView): string {
   return p.toString();
 }
 
-/** The worklist's hash for a view: `#/` for the default. */
+/**
+ * The worklist's hash for a view (`#/` for the default), without the search text: a search is
+ * a patient's name or NHS number, and the address is written to disk (history, session
+ * restore), where nothing identifying may be in the clear. The search is kept in memory only
+ * (`queue-context.ts`), so it survives going into a case and back but not a reload. A `q` in a
+ * hash someone typed is still read.
+ */
 export function viewHash(view: WorklistView): string {
-  const q = viewQuery(view);
+  const q = viewQuery(withoutSearch(view));
   return q ? `#/?${q}` : '#/';
 }
+
+export const withoutSearch = (view: WorklistView): WorklistView => (view.filters.search ? withFilters(view, { search: '' }) : view);
+
+/** Whether two views differ at most in their search text. */
+export const sameApartFromSearch = (a: WorklistView, b: WorklistView): boolean => viewQuery(withoutSearch(a)) === viewQuery(withoutSearch(b));
 
 /** The view a hash names, or null when the hash names none (plain `#/` or another screen). */
 export function viewFromHash(hash: string): WorklistView | null {
