@@ -4,7 +4,7 @@ import { DIAGNOSIS_TERMS, diagnosisByCode, searchDiagnoses, SNOMED_CT } from '..
 import { SAFETY_NETTING_TEMPLATES, safetyNettingTemplate, withTemplate } from '../../shared/safety-netting';
 import { LocalDraft } from '../../shared/viewer/workbench';
 import { betterImagesRequest } from '../../renderer/src/case/better-images';
-import { localDraftWins } from '../../renderer/src/case/local-draft';
+import { localDraftWins } from '../../renderer/src/case/draft-choice';
 import {
   amendmentDiff,
   amendmentOf,

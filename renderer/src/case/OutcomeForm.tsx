@@ -25,7 +25,8 @@ import { describeError } from '../format/errors';
 import { formatDateTime } from '../format/dates';
 import type { PrefillValues } from './better-images';
 import { DiagnosisCombobox } from './DiagnosisCombobox';
-import { localDraftWins, useDraftAutosave } from './local-draft';
+import { localDraftWins } from './draft-choice';
+import { useDraftAutosave } from './local-draft';
 import {
   EMPTY_DIAGNOSIS,
   EMPTY_VALUES,

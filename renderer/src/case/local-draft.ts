@@ -1,20 +1,9 @@
 import { useCallback, useEffect, useRef } from 'react';
-import type { Outcome } from '../../../shared/contract';
 import type { LocalDraft, OutcomeDraftValues } from '../../../shared/viewer/workbench';
 import type { Workspace } from '../data/workspace';
 
 /** How long typing must pause before the form is written down: often enough, not per key. */
 export const AUTOSAVE_MS = 500;
-
-/**
- * Whether the local draft should fill the form instead of the service's draft: only when it
- * was typed after the service's version was made (a newer draft from the feed wins).
- */
-export function localDraftWins(local: LocalDraft | null, editing: Pick<Outcome, 'updatedAt'> | null): local is LocalDraft {
-  if (!local) return false;
-  if (!editing) return true;
-  return Date.parse(local.savedAt) > Date.parse(editing.updatedAt);
-}
 
 /**
  * Writes the form to the referral's sealed local draft a pause after each change, and once
