@@ -101,7 +101,7 @@ const PEOPLE = {
   lindqvist: { given: 'Erik', family: 'Lindqvist', birthDate: '1981-02-06', sex: 'male', fitzpatrick: 'II' },
   bryant: { given: 'Janet', family: 'Bryant', birthDate: '1972-09-27', sex: 'female', fitzpatrick: 'II' },
   ogilvie: { given: 'Hamish', family: 'Ogilvie', birthDate: '1938-06-01', sex: 'male', fitzpatrick: 'I' },
-  price: { given: 'Valerie', family: 'Price', birthDate: '1944-11-08', sex: 'female', fitzpatrick: 'I' },
+  pendlebury: { given: 'Valerie', family: 'Pendlebury', birthDate: '1944-11-08', sex: 'female', fitzpatrick: 'I' },
   sorensen: { given: 'Ingrid', family: 'Sorensen', birthDate: '1978-03-19', sex: 'female', fitzpatrick: 'II' },
   walsh: { given: 'Connor', family: 'Walsh', birthDate: '1965-12-30', sex: 'male', fitzpatrick: 'II' },
 } as const satisfies Record<string, PersonDef>;
@@ -895,7 +895,7 @@ function quickCases(): CaseDef[] {
     quick('advice-24', 'advice', 'ogilvie', GPS.whitfield, { workingDaysAgo: 2, at: '11:15' }, 'actinic', 'scalp (vertex)',
       'Rough pink patches on a bald scalp in a retired farmer. Actinic keratoses? Field treatment in the practice reasonable?',
       { duration: '1 year', changed: true, scaling: true, soreness: false, bleeding: false, previousSkinCancer: 'none' }),
-    quick('advice-25', 'advice', 'price', GPS.qureshi, { workingDaysAgo: 3, at: '10:45' }, 'angioma', 'left upper abdomen',
+    quick('advice-25', 'advice', 'pendlebury', GPS.qureshi, { workingDaysAgo: 3, at: '10:45' }, 'angioma', 'left upper abdomen',
       'Bright red dome-shaped spots on the trunk, a few new each year. Campbell de Morgan spots? Happy to reassure if you agree.',
       { duration: 'Years', changed: false, raised: true, bleeding: false, itch: false, previousSkinCancer: 'none' }),
     quick('usc-11', 'usc', 'sorensen', GPS.lowe, { workingDaysAgo: 0, at: '11:05' }, 'atypical', 'right thigh (anterior)',
