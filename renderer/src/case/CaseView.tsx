@@ -13,6 +13,11 @@ import { OutcomeSection } from './OutcomeSection';
 import { PatientBanner } from './PatientBanner';
 import { ReferralDetails } from './ReferralDetails';
 
+/** Where O puts the keyboard: the first enabled control of the outcome form or sign-off panel. */
+const OUTCOME_FOCUS = ['.outcome-form', '.signoff-panel']
+  .map((panel) => `${panel} :is(select, input, textarea, button):not([disabled])`)
+  .join(', ');
+
 interface Props {
   referralId: string;
   onBack(): void;
@@ -66,15 +71,22 @@ export function CaseView({ referralId, onBack }: Props) {
     setPrefill({ seq: prefillSeq.current, draft: betterImagesRequest(all, numbered), source: 'the images marked unusable' });
   };
 
-  // Escape goes back to the worklist, unless the user is typing or in a menu.
+  // Escape goes back to the worklist, N to the next case and O to the answer (the outcome
+  // form's first field, or the sign-off choices), unless the user is typing or in a menu.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.key !== 'Escape' && e.key !== 'n') || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      if ((e.key !== 'Escape' && e.key !== 'n' && e.key !== 'o') || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
       if (isTypingTarget(e.target)) return;
       // Escape in a dialog (the key help) closes the dialog, not the case.
       if (e.target instanceof Element && e.target.closest('dialog')) return;
       if (e.key === 'Escape') onBack();
-      else if (nextId) goNext(nextId);
+      else if (e.key === 'o') {
+        const first = document.querySelector<HTMLElement>(OUTCOME_FOCUS);
+        if (first) {
+          e.preventDefault();
+          first.focus();
+        }
+      } else if (nextId) goNext(nextId);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

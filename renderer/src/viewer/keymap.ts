@@ -69,5 +69,6 @@ export const KEY_HELP: readonly { readonly keys: string; readonly what: string }
   { keys: 'Space', what: 'With a tool: place a point at the centre cross (two for a line, box or calibration); arrows move the image under it' },
   { keys: 'Enter / double-click', what: 'Finish a polygon' },
   { keys: '?', what: 'Show or hide this help' },
+  { keys: 'O', what: 'Go to the outcome form (or the sign-off choices)' },
   { keys: 'N', what: 'Next case' },
 ];
