@@ -12,28 +12,9 @@ import react from '@vitejs/plugin-react';
 import { build } from 'vite';
 import { launchChromium, percentile, VIEWPORT } from './browser';
 import { intOption, round, table, writeResults } from './report';
+import { PageResult, type ViewSample } from './worklist-page/result';
 
 const PAGE_DIR = fileURLToPath(new URL('./worklist-page/', import.meta.url));
-
-interface ViewSample {
-  view: string;
-  rows: number;
-  baselineMs: number;
-  uiMs: number;
-  commitMs: number;
-  indexMs: number;
-}
-interface PageResult {
-  referrals: number;
-  outcomes: number;
-  seedMs: number;
-  buildMs: number;
-  fullDecryptMs: number;
-  catchUp: { referralsChanged: number; outcomesAdded: number; ms: number; decrypted: number };
-  firstMount: { ms: number; rowsInDom: number };
-  domRowsAtEnd: number;
-  samples: ViewSample[];
-}
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
@@ -78,7 +59,7 @@ export async function run(args: readonly string[]): Promise<number> {
       if (s.phase !== phase) process.stderr.write(`  ${(phase = s.phase)}…\n`);
       if (s.error) throw new Error(`in the page: ${s.error}`);
       if (s.phase === 'done') {
-        result = s.result as PageResult;
+        result = PageResult.parse(s.result);
         break;
       }
       if (Date.now() > deadline) throw new Error(`stuck at ${s.phase}`);

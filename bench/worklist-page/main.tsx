@@ -27,6 +27,7 @@ import { viewQuery } from '../../renderer/src/worklist/worklist-view';
 import type { Change, ChangesPage, Outcome, Referral } from '../../shared/contract';
 import '../../renderer/src/styles.css';
 import { synthesise } from './synthetic';
+import type { PageResult, ViewSample } from './result';
 
 const ME: UserRef = { id: '0192f0a0-0000-7000-8000-0000000000c1', name: 'Dr Bench Consultant', role: 'consultant' };
 const COLLEAGUES: UserRef[] = [
@@ -35,17 +36,7 @@ const COLLEAGUES: UserRef[] = [
 ];
 const PAGE = 1000;
 
-interface ViewSample {
-  view: string;
-  rows: number;
-  baselineMs: number;
-  uiMs: number;
-  /** To React having committed the view (before the frame is painted). */
-  commitMs: number;
-  indexMs: number;
-}
-
-const bench: { phase: string; error: string | null; result: unknown } = { phase: 'starting', error: null, result: null };
+const bench: { phase: string; error: string | null; result: PageResult | null } = { phase: 'starting', error: null, result: null };
 (window as unknown as { __bench: typeof bench }).__bench = bench;
 
 const f = (patch: Partial<WorklistFilters>): WorklistFilters => ({ ...NO_FILTERS, ...patch });

@@ -5,6 +5,7 @@
  */
 import type { Outcome, Pathway, Priority, Referral, ReferralStatus, UserRef } from '../../shared/contract';
 import { syntheticNhsNumber } from '../../shared/domain/nhs-number';
+import { mulberry32 } from '../../shared/seeded-random';
 
 const FAMILY = [
   'Abbott', 'Ahmed', 'Baker', 'Banerjee', 'Bell', 'Brown', 'Campbell', 'Chen', 'Clarke', 'Cooper', 'Davies', 'Desai', 'Evans', 'Fisher',
@@ -39,18 +40,6 @@ const PRIORITIES: Readonly<Record<Pathway, readonly Priority[]>> = {
 };
 const GP = '0192f0a0-0000-7000-8000-0000000000d1';
 
-/** mulberry32: small, fast, good enough to spread synthetic data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function weighted<T>(rand: () => number, table: readonly [T, number][]): T {
   let x = rand();
   for (const [v, w] of table) if ((x -= w) < 0) return v;
@@ -63,7 +52,7 @@ export interface Synthetic {
 }
 
 export function synthesise(count: number, me: UserRef, colleagues: readonly UserRef[], nowMs: number, seed = 6): Synthetic {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const referrals: Referral[] = [];
   const outcomes: Outcome[] = [];

@@ -187,23 +187,7 @@ function MetricsBody({ metrics }: { metrics: Metrics }) {
             series={charts.received.series}
             valueTitle="Referrals"
           />
-          <table className="metrics-table">
-            <caption>Requests received by pathway</caption>
-            <thead>
-              <tr>
-                <th scope="col">Pathway</th>
-                <th scope="col">Requests</th>
-              </tr>
-            </thead>
-            <tbody>
-              {received.map((r) => (
-                <tr key={r.key}>
-                  <th scope="row">{r.label}</th>
-                  <td>{r.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CountTable caption="Requests received by pathway" head={['Pathway', 'Requests']} rows={received} />
         </ChartPanel>
 
         <ChartPanel title="Decisions by type">
@@ -215,23 +199,7 @@ function MetricsBody({ metrics }: { metrics: Metrics }) {
             horizontal
             tall
           />
-          <table className="metrics-table">
-            <caption>Decisions by type</caption>
-            <thead>
-              <tr>
-                <th scope="col">Decision</th>
-                <th scope="col">Count</th>
-              </tr>
-            </thead>
-            <tbody>
-              {decisions.map((r) => (
-                <tr key={r.key}>
-                  <th scope="row">{r.label}</th>
-                  <td>{r.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CountTable caption="Decisions by type" head={['Decision', 'Count']} rows={decisions} />
         </ChartPanel>
 
         <ChartPanel title="Response time against target">
@@ -314,5 +282,28 @@ function ChartPanel({ title, children }: { title: string; children: ReactNode })
       <h2 id={id}>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** A chart's figures as a table: one labelled count per row. */
+function CountTable({ caption, head, rows }: { caption: string; head: readonly [string, string]; rows: readonly { key: string; label: string; count: number }[] }) {
+  return (
+    <table className="metrics-table">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{head[0]}</th>
+          <th scope="col">{head[1]}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key}>
+            <th scope="row">{r.label}</th>
+            <td>{r.count}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
