@@ -68,7 +68,10 @@ export function Worklist({ onOpen }: { onOpen(referralId: string): void }) {
   const [view, setView] = useState<WorklistView>(() => initialView(queues));
   // Typing in the search box stays responsive while a 50,000-row query catches up.
   const shown = useDeferredValue(view);
-  const { rows, counts, ready, index } = useWorklistQuery(shown, nowMs);
+  const { rows, counts, ready: indexReady, index } = useWorklistQuery(shown, nowMs);
+  // Counts mean something once the index is built *and* the store has been filled by a pull at
+  // least once (on this or an earlier visit): before that, "0 referrals" would be a false answer.
+  const ready = indexReady && status.ready;
   const overdue = countOverdue(rows, nowMs);
   const [notice, setNotice] = useState<string | null>(() => takeWorklistNotice());
   const [actionMessage, setActionMessage] = useState<{ text: string; failed: boolean } | null>(null);
@@ -410,7 +413,7 @@ export function Worklist({ onOpen }: { onOpen(referralId: string): void }) {
             {rows.length === 0 && (
               <tr>
                 <td colSpan={10} className="empty">
-                  {emptyText(ready && status.ready, filtered, shown.queue, status.lastError)}
+                  {emptyText(ready, filtered, shown.queue, status.lastError)}
                 </td>
               </tr>
             )}
