@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import type { Mutation, Referral } from '../../../shared/contract';
+import type { Referral } from '../../../shared/contract';
 import { useSession } from '../app/session';
-import { localEffects } from '../data/store/local-effects';
 import { describeError } from '../format/errors';
+import { canRelease, canTake, claimFacts, storeClaim, type ClaimType } from '../worklist/claim';
 
 /**
  * Taking a referral into one's own review, or giving it back. Like every action, it is stored
@@ -13,14 +13,13 @@ export function ReferralActions({ referral }: { referral: Referral }) {
   const { workspace, user } = useSession();
   const [failure, setFailure] = useState<string | null>(null);
   const mine = referral.assignedTo?.id === user.id;
-  const claimable = (referral.status === 'new' || referral.status === 'in-review') && !referral.assignedTo;
-  const releasable = referral.assignedTo && (mine || user.role === 'consultant') && referral.status === 'in-review';
+  const claimable = canTake(claimFacts(referral));
+  const releasable = canRelease(claimFacts(referral), user);
 
-  const act = async (type: 'referral.claim' | 'referral.release') => {
+  const act = async (type: ClaimType) => {
     setFailure(null);
-    const mutation: Omit<Mutation, 'baseVersion'> = { id: crypto.randomUUID(), type, entityId: referral.id, payload: {}, clientTime: new Date().toISOString() };
     try {
-      await workspace.act({ mutation, effects: localEffects(mutation, { user, now: mutation.clientTime, outcome: null, referral }) });
+      await storeClaim(workspace, user, referral, type);
     } catch (err) {
       setFailure(`Not stored: ${describeError(err)}`);
     }

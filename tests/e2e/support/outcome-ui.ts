@@ -2,18 +2,10 @@
  * The #6 outcome form, sign-off panel and a quick way to post referrals of a chosen pathway,
  * for the supervision, validation and untrusted-text tests.
  */
-import sharp from 'sharp';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { Pathway } from '../../../shared/contract';
 import { syntheticNhsNumber } from '../../../shared/domain/nhs-number';
-import { postOneImageReferral } from './service-instance';
-
-let jpeg: Promise<Buffer> | undefined;
-function smallJpeg(): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360">
-    <rect width="100%" height="100%" fill="#d9a987"/><ellipse cx="240" cy="180" rx="60" ry="50" fill="#5a3a26"/></svg>`;
-  return (jpeg ??= sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer());
-}
+import { postOneImageReferral, smallJpeg } from './service-instance';
 
 export interface PostedReferral {
   id: string;

@@ -147,7 +147,7 @@ export async function allChanges(url: string, token: string): Promise<Change[]> 
 
 let jpeg: Promise<Buffer> | undefined;
 /** One small photograph-like JPEG (skin tone and a lesion), made once: ingest is per referral. */
-function smallJpeg(): Promise<Buffer> {
+export function smallJpeg(): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360">
     <rect width="100%" height="100%" fill="#d9a987"/><ellipse cx="240" cy="180" rx="60" ry="50" fill="#5a3a26"/></svg>`;
   return (jpeg ??= sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer());
