@@ -16,6 +16,7 @@ import {
   toFieldsInput,
   valuesFromFields,
   type FormValues,
+  sameFormValues,
 } from '../../renderer/src/case/outcome-form-model';
 import type { NumberedImage } from '../../renderer/src/case/group-images';
 
@@ -245,5 +246,13 @@ describe('local drafts', () => {
     expect(LocalDraft.safeParse({ referralId: REFERRAL, outcomeId: IMAGE, values: { ...EMPTY_VALUES }, savedAt: '2026-12-01T10:00:00Z' }).success).toBe(true);
     expect(LocalDraft.safeParse({ referralId: REFERRAL, outcomeId: IMAGE, values: { ...EMPTY_VALUES, decision: 'maybe' }, savedAt: '2026-12-01T10:00:00Z' }).success).toBe(false);
     expect(LocalDraft.safeParse({ referralId: REFERRAL, outcomeId: IMAGE, values: { ...EMPTY_VALUES, diagnosis: { text: 'x', code: '12ab' } }, savedAt: '2026-12-01T10:00:00Z' }).success).toBe(false);
+  });
+});
+
+describe('sameFormValues', () => {
+  it('compares values whatever the order of their keys, and tells different values apart', () => {
+    expect(sameFormValues({ a: 1, b: { c: [1, 2], d: 'x' } }, { b: { d: 'x', c: [1, 2] }, a: 1 })).toBe(true);
+    expect(sameFormValues({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [2, 1] } })).toBe(false);
+    expect(sameFormValues({ a: '' }, { a: ' ' })).toBe(false);
   });
 });

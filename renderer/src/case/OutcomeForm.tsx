@@ -35,6 +35,7 @@ import {
   hiddenFields,
   REQUEST_MESSAGE_MAX,
   requestInfoFrom,
+  sameFormValues,
   showsAgreement,
   valuesFromFields,
   type CheckMode,
@@ -142,11 +143,15 @@ export function OutcomeForm({ referral, editing, unsent, onDone, prefill = null,
   }, [watch, scheduleAutosave]);
 
   // A draft arriving from the feed (or another window) fills the form until the user types.
+  // The clinician's own saved draft coming back changes nothing: resetting to the same values
+  // would only wipe the messages of a submit tried meanwhile.
   useEffect(() => {
     if (amending || !editing || touched.current) return;
     outcomeId.current = editing.id;
-    reset(valuesFromFields(editing));
-  }, [editing, amending, reset]);
+    const incoming = valuesFromFields(editing);
+    if (sameFormValues(incoming, getValues())) return;
+    reset(incoming);
+  }, [editing, amending, reset, getValues]);
 
   // The local draft, if newer than the service's, wins (read once, when the case opens).
   useEffect(() => {

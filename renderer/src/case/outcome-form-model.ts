@@ -292,3 +292,14 @@ export function requestInfoFrom(fields: OutcomeFields): RequestInfoPayload {
 
 /** The longest message a request to the GP may carry (`RequestInfoPayload.message`). */
 export const REQUEST_MESSAGE_MAX = 2000;
+
+/** Whether two sets of form values are the same, whatever the order of their keys. */
+export function sameFormValues(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)).map(([k, w]) => [k, canonical(w)]))
+        : v;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
