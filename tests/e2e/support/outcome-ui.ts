@@ -68,10 +68,17 @@ export async function pickDiagnosis(combobox: Locator, typed: string, expected: 
  */
 export async function expectErrorBeside(control: Locator, text: RegExp | string): Promise<void> {
   await expect(control).toHaveAttribute('aria-invalid', 'true');
-  const describedBy = (await control.getAttribute('aria-describedby')) ?? '';
-  const messages = control.page().locator(describedBy.split(' ').filter(Boolean).map((id) => `[id="${id}"].field-error`).join(', ') || 'none');
-  await expect(messages).toBeVisible();
-  await expect(messages).toContainText(text);
+  // The description and the message may land a render after the invalid mark: read them together
+  // until the control names a visible error message with the text.
+  const messagesOf = (ids: string) => control.page().locator(ids.split(' ').filter(Boolean).map((id) => `[id="${id}"].field-error`).join(', ') || 'none');
+  let describedBy = '';
+  await expect
+    .poll(async () => {
+      describedBy = (await control.getAttribute('aria-describedby')) ?? '';
+      const messages = messagesOf(describedBy);
+      return (await messages.count()) > 0 && (await messages.first().isVisible()) ? await messages.first().innerText() : '';
+    })
+    .toMatch(text);
   // Typed by hand: the test project has no DOM library.
   type El = { closest(s: string): El | null; contains(n: unknown): boolean; classList: { contains(c: string): boolean }; ownerDocument: { getElementById(id: string): El | null } };
   const beside = await control.evaluate((node, ids) => {
